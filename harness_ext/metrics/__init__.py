@@ -1,0 +1,1 @@
+"""Plan metrics: pure functions (no lm-eval import) plus their lm-eval aggregations."""

@@ -1,0 +1,187 @@
+"""Plan metrics for one prediction against its gold alternatives (pure functions).
+
+Every metric is computed per scenario from raw values; nothing is rounded.
+Names are canonicalised through the catalog (case, spacing, aliases such as MCP
+server ids) before comparison, except by ``at_f1_nb``, which reproduces the paper's
+notebook character for character.
+
+Per-scenario metrics (mean over scenarios):
+    at_f1       F1 of the sets of (agent, tool) pairs over actionable steps — steps
+                whose agent and tool are both present and not ``none`` (paper text).
+    at_f1_nb    The paper notebook's AT-F1 (see ``metrics.notebook``).
+    agent_f1    F1 of the sets of agent names (steps whose agent is not none).
+    tool_f1     F1 of the sets of tool names (steps whose tool is not none).
+    argkey_f1   For each predicted step whose (agent, tool) matches a gold step with
+                non-empty args: F1 of the argument-key sets; mean over those steps;
+                0.0 when no step matched (the notebook's rule — so a perfect plan of
+                argument-free tools scores 0.0 here).
+    lcs         2·LCS / (|gold| + |pred|) over the ordered actionable pair sequences.
+    format_ok   1.0 when the raw text contains both ``#Task`` and ``#Agent``.
+    deps_valid  1.0 when every dependency and ``{step_N}`` reference points to an
+                earlier, existing step; absent (not scored) for a plan with no steps.
+Pooled rates (sum of hits / sum of counts over the run, as the paper reports them;
+a run with no predicted step at all gives 0.0, as the paper's notebook does):
+    agent_valid / tool_valid   share of predicted steps whose agent / tool is in the
+                               catalog or written as ``none``.
+    hallucinated_names         share of named agents and tools (none excluded) that
+                               are not in the catalog.
+Set-F1 edge rules everywhere: both sets empty -> 1.0, one empty -> 0.0.
+
+With several gold alternatives, the one with the highest ``at_f1`` is used for every
+metric (ties: the first listed).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from harness_ext.catalog import Catalog
+from harness_ext.gold import GoldPlan
+from harness_ext.metrics.notebook import at_f1_notebook
+from harness_ext.metrics.setf1 import sequence_similarity, set_f1
+from harness_ext.plans import ParsedPlan, Plan, Step, is_none, parse_plan, step_references
+
+PER_SCENARIO_METRICS = (
+    "at_f1",
+    "at_f1_nb",
+    "agent_f1",
+    "tool_f1",
+    "argkey_f1",
+    "lcs",
+    "format_ok",
+    "deps_valid",
+)
+POOLED_METRICS = ("agent_valid", "tool_valid", "hallucinated_names")
+
+
+@dataclass(frozen=True)
+class PlanScore:
+    """All metric values of one prediction, plus why it may have scored low."""
+
+    values: dict[str, float]
+    pooled: dict[str, tuple[int, int]]
+    issues: tuple[str, ...]
+    gold_alternative: int | None
+
+    def as_metrics(self) -> dict[str, Any]:
+        """Flat dict: floats for per-scenario metrics, [hits, count] for pooled ones."""
+        out: dict[str, Any] = dict(self.values)
+        out.update({k: [h, n] for k, (h, n) in self.pooled.items()})
+        return out
+
+
+def _agent(step: Step, catalog: Catalog) -> str | None:
+    if is_none(step.agent):
+        return None
+    return catalog.canonical_agent(step.agent) or (step.agent or "").strip()
+
+
+def _tool(step: Step, catalog: Catalog) -> str | None:
+    if is_none(step.tool):
+        return None
+    return catalog.canonical_tool(step.tool) or (step.tool or "").strip()
+
+
+def actionable_pairs(plan: Plan, catalog: Catalog) -> list[tuple[str, str]]:
+    """Ordered (agent, tool) pairs of the steps with both names present and not none."""
+    pairs = []
+    for step in plan.steps:
+        agent, tool = _agent(step, catalog), _tool(step, catalog)
+        if agent is not None and tool is not None:
+            pairs.append((agent, tool))
+    return pairs
+
+
+def argkey_f1(gold: Plan, pred: Plan, catalog: Catalog) -> float:
+    """ArgKey-F1 with the notebook's rules (see module docstring)."""
+    gold_args: dict[tuple[str | None, str | None], set[str]] = {}
+    for step in gold.steps:
+        if step.args:
+            gold_args[(_agent(step, catalog), _tool(step, catalog))] = set(step.args)
+    scores = []
+    for step in pred.steps:
+        key = (_agent(step, catalog), _tool(step, catalog))
+        if key in gold_args:
+            scores.append(set_f1(gold_args[key], set(step.args or {})))
+    return sum(scores) / len(scores) if scores else 0.0
+
+
+def deps_valid(plan: Plan) -> float | None:
+    """1.0 if all dependencies point backwards to existing steps; None for no steps."""
+    if not plan.steps:
+        return None
+    for position, step in enumerate(plan.steps, start=1):
+        refs = set(step.dependencies) | step_references(step.args or {})
+        if any(ref >= position or ref < 1 for ref in refs):
+            return 0.0
+    return 1.0
+
+
+def _pooled(plan: Plan, catalog: Catalog) -> dict[str, tuple[int, int]]:
+    steps = len(plan.steps)
+    agent_ok = tool_ok = named = unknown = 0
+    for step in plan.steps:
+        if step.agent is not None and (
+            is_none(step.agent) or catalog.canonical_agent(step.agent)
+        ):
+            agent_ok += 1
+        if step.tool is not None and (is_none(step.tool) or catalog.canonical_tool(step.tool)):
+            tool_ok += 1
+        for raw, known in (
+            (step.agent, catalog.canonical_agent(step.agent)),
+            (step.tool, catalog.canonical_tool(step.tool)),
+        ):
+            if not is_none(raw):
+                named += 1
+                unknown += known is None
+    return {
+        "agent_valid": (agent_ok, steps),
+        "tool_valid": (tool_ok, steps),
+        "hallucinated_names": (unknown, named),
+    }
+
+
+def _versus_gold(gold: Plan, pred: Plan, catalog: Catalog) -> dict[str, float]:
+    gold_pairs, pred_pairs = actionable_pairs(gold, catalog), actionable_pairs(pred, catalog)
+    gold_agents = {a for s in gold.steps if (a := _agent(s, catalog))}
+    pred_agents = {a for s in pred.steps if (a := _agent(s, catalog))}
+    gold_tools = {t for s in gold.steps if (t := _tool(s, catalog))}
+    pred_tools = {t for s in pred.steps if (t := _tool(s, catalog))}
+    return {
+        "at_f1": set_f1(gold_pairs, pred_pairs),
+        "agent_f1": set_f1(gold_agents, pred_agents),
+        "tool_f1": set_f1(gold_tools, pred_tools),
+        "argkey_f1": argkey_f1(gold, pred, catalog),
+        "lcs": sequence_similarity(gold_pairs, pred_pairs),
+    }
+
+
+def score_plan(
+    prediction: str | None,
+    gold: tuple[GoldPlan, ...] | list[GoldPlan],
+    catalog: Catalog,
+    parsed: ParsedPlan | None = None,
+) -> PlanScore:
+    """Score one prediction against its gold alternatives (empty = no gold plan)."""
+    parsed = parsed or parse_plan(prediction)
+    pred = parsed.plan
+    candidates = list(gold) or [GoldPlan(Plan(()), "")]
+    best_index, best = 0, _versus_gold(candidates[0].plan, pred, catalog)
+    for i, alternative in enumerate(candidates[1:], start=1):
+        scores = _versus_gold(alternative.plan, pred, catalog)
+        if scores["at_f1"] > best["at_f1"]:
+            best_index, best = i, scores
+    values = dict(best)
+    values["at_f1_nb"] = at_f1_notebook(candidates[best_index].text, prediction)
+    text = prediction or ""
+    values["format_ok"] = float("#Task" in text and "#Agent" in text)
+    deps = deps_valid(pred)
+    if deps is not None:
+        values["deps_valid"] = deps
+    return PlanScore(
+        values=values,
+        pooled=_pooled(pred, catalog),
+        issues=tuple(parsed.issue_codes),
+        gold_alternative=best_index if gold else None,
+    )

@@ -1,0 +1,40 @@
+"""Planning prompts: a system turn (format, and in the informed condition the catalog)
+and a user turn that is the bare question.
+
+The description-free system turn carries only the output format; the fine-tuned
+model is expected to know the agents and tools. Bump ``PROMPT_VERSION`` (and the
+tasks' ``metadata.version``) whenever a word here changes.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from harness_ext.catalog import Catalog
+
+PROMPT_VERSION = "1"
+Condition = Literal["informed", "free"]
+
+_FORMAT = """\
+Answer the user's question with a plan, one block per step, in exactly this format:
+#Task1: <what the step does>
+#Agent1: <agent name>
+#Tool1: <tool name, or none for a reasoning-only step>
+#Args1: <JSON object of arguments; write {step_N} for a value produced by step N>
+#Dependency1: <None, or the earlier steps it needs, e.g. #S1, #S2>
+#ExpectedOutput1: <what the step returns>
+Number the steps 1, 2, 3... Use as few steps as the question needs. Output only the plan."""
+
+_ROLE = "You plan tool use for industrial asset operations (IoT data, failure modes, " \
+    "time-series models, work orders)."
+
+
+def system_prompt(condition: Condition, catalog: Catalog) -> str:
+    """The system turn of a planning prompt for one condition."""
+    if condition == "free":
+        return f"{_ROLE}\n{_FORMAT}"
+    return (
+        f"{_ROLE}\nAvailable agents and their tools (arguments ending in ? are optional):\n"
+        f"{catalog.render_informed()}\n"
+        f"Use only these agents and tools.\n{_FORMAT}"
+    )

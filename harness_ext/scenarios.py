@@ -1,0 +1,174 @@
+"""AssetOpsBench scenarios: load, validate, select.
+
+Where the 152 scenarios come from, first match wins:
+
+1. an explicit source (task metadata ``scenarios=...``, or a CLI flag): a ``.jsonl``
+   or ``.json`` file, or a folder that holds one of the known layouts below;
+2. the environment variable ``ASSETOPSBENCH_DIR`` (same forms);
+3. the Hugging Face hub id ``ibm-research/AssetOpsBench`` (config ``scenarios``),
+   which needs a network.
+
+Known layouts inside a folder: ``scenarios/hf_scenarios_152/alm_utterance.jsonl``,
+``data/scenarios/all_utterance.jsonl`` (a hub snapshot), or a single
+``all_utterance.jsonl`` / ``alm_utterance.jsonl`` at its top.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from harness_ext.errors import DataFileError
+
+ENV_VAR = "ASSETOPSBENCH_DIR"
+HUB_ID = "ibm-research/AssetOpsBench"
+HUB_CONFIG = "scenarios"
+FOLDER_LAYOUTS = (
+    "scenarios/hf_scenarios_152/alm_utterance.jsonl",
+    "data/scenarios/all_utterance.jsonl",
+    "all_utterance.jsonl",
+    "alm_utterance.jsonl",
+)
+_FIX = (
+    f"set {ENV_VAR} to a folder or file with the 152 AssetOpsBench scenarios "
+    "(JSON lines with id, type, text), or use the hub id with a network"
+)
+
+
+@dataclass(frozen=True)
+class Scenario:
+    """One AssetOpsBench scenario."""
+
+    id: int
+    type: str
+    text: str
+    category: str = ""
+    characteristic_form: str = ""
+    deterministic: bool | None = None
+    group: str = ""
+    entity: str = ""
+
+
+def _scenario_from_row(row: Any, where: str) -> Scenario:
+    if not isinstance(row, dict):
+        raise DataFileError(where, "a scenario must be a JSON object", _FIX)
+    missing = [k for k in ("id", "type", "text") if k not in row]
+    if missing:
+        raise DataFileError(where, f"scenario is missing {', '.join(missing)}", _FIX)
+    try:
+        scenario_id = int(row["id"])
+    except (TypeError, ValueError) as e:
+        raise DataFileError(where, f"scenario id {row['id']!r} is not an integer", _FIX) from e
+    if not isinstance(row["text"], str) or not row["text"].strip():
+        raise DataFileError(where, f"scenario {scenario_id} has an empty 'text'", _FIX)
+    deterministic = row.get("deterministic")
+    return Scenario(
+        id=scenario_id,
+        type=str(row["type"] or ""),
+        text=row["text"].strip(),
+        category=str(row.get("category") or ""),
+        characteristic_form=str(row.get("characteristic_form") or ""),
+        deterministic=bool(deterministic) if deterministic is not None else None,
+        group=str(row.get("group") or ""),
+        entity=str(row.get("entity") or ""),
+    )
+
+
+def _rows_from_file(path: Path) -> Iterable[tuple[Any, str]]:
+    try:
+        text = path.read_text("utf-8")
+    except OSError as e:
+        raise DataFileError(path, f"cannot be read ({e})", _FIX) from e
+    except UnicodeDecodeError as e:
+        raise DataFileError(path, "is not UTF-8 text", _FIX) from e
+    if path.suffix == ".json":
+        try:
+            data = json.loads(text)
+        except json.JSONDecodeError as e:
+            raise DataFileError(path, f"invalid JSON ({e})", _FIX) from e
+        if not isinstance(data, list):
+            raise DataFileError(path, "expected a JSON list of scenarios", _FIX)
+        for i, row in enumerate(data):
+            yield row, f"{path}[{i}]"
+        return
+    for n, line in enumerate(text.splitlines(), start=1):
+        if not line.strip():
+            continue
+        try:
+            yield json.loads(line), f"{path}:{n}"
+        except json.JSONDecodeError as e:
+            raise DataFileError(f"{path}:{n}", f"invalid JSON ({e.msg})", _FIX) from e
+
+
+def validate(rows: Iterable[tuple[Any, str]], source: str) -> list[Scenario]:
+    """Build scenarios from (row, location) pairs; reject duplicates and empties."""
+    scenarios: list[Scenario] = []
+    seen: dict[int, str] = {}
+    for row, where in rows:
+        scenario = _scenario_from_row(row, where)
+        if scenario.id in seen:
+            raise DataFileError(where, f"duplicate scenario id {scenario.id} (first at "
+                                f"{seen[scenario.id]})", _FIX)
+        seen[scenario.id] = where
+        scenarios.append(scenario)
+    if not scenarios:
+        raise DataFileError(source, "holds no scenarios", _FIX)
+    return scenarios
+
+
+def resolve_local(source: str | Path) -> Path:
+    """Turn a file or folder into the scenario file it means."""
+    path = Path(source).expanduser()
+    if path.is_file():
+        return path
+    if path.is_dir():
+        for relative in FOLDER_LAYOUTS:
+            if (path / relative).is_file():
+                return path / relative
+        raise DataFileError(
+            path, f"holds none of the known scenario files ({', '.join(FOLDER_LAYOUTS)})", _FIX
+        )
+    raise DataFileError(path, "does not exist", _FIX)
+
+
+def _load_from_hub() -> list[Scenario]:
+    try:
+        import datasets
+
+        dataset_dict = datasets.load_dataset(HUB_ID, HUB_CONFIG)
+    except Exception as e:  # any hub/network failure: one actionable message
+        raise DataFileError(
+            f"hf://{HUB_ID} ({HUB_CONFIG})", f"could not be loaded ({type(e).__name__}: {e})", _FIX
+        ) from e
+    split = next(iter(dataset_dict.values()))
+    return validate(((dict(r), f"hf://{HUB_ID}#{i}") for i, r in enumerate(split)), HUB_ID)
+
+
+@cache
+def load_scenarios(source: str | None = None) -> tuple[Scenario, ...]:
+    """Load and validate all scenarios from ``source``, ``$ASSETOPSBENCH_DIR`` or the hub."""
+    source = source or os.environ.get(ENV_VAR) or None
+    if source is None or source == HUB_ID:
+        return tuple(_load_from_hub())
+    path = resolve_local(source)
+    return tuple(validate(_rows_from_file(path), str(path)))
+
+
+def select(scenarios: Sequence[Scenario], ids: Sequence[int] | None) -> list[Scenario]:
+    """Keep the scenarios with these ids, in the given id order (None keeps all)."""
+    if ids is None:
+        return list(scenarios)
+    by_id = {s.id: s for s in scenarios}
+    missing = [i for i in ids if i not in by_id]
+    if missing:
+        raise DataFileError(
+            "scenario selection",
+            f"ids {missing} are not in the loaded scenarios ({len(by_id)} loaded)",
+            "load the full 152-scenario set (see ASSETOPSBENCH_DIR)",
+        )
+    return [by_id[i] for i in ids]
