@@ -35,7 +35,7 @@ def _tasks_dir() -> str:
     spec = find_spec("lm_eval_tasks")
     if spec is None or not spec.submodule_search_locations:
         raise ImportError("toolplan-eval is installed without its lm_eval_tasks package")
-    return str(list(spec.submodule_search_locations)[0])
+    return str(next(iter(spec.submodule_search_locations)))
 
 
 def _as_list(include_path: Any) -> list[Any]:

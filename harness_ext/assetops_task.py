@@ -23,38 +23,12 @@ from harness_ext.gold import GoldPlan, default_gold_source, load_gold
 from harness_ext.metrics import aggregations as _aggregations  # noqa: F401  (registers)
 from harness_ext.metrics.planning import score_plan
 from harness_ext.plans import parse_plan
+from harness_ext.prompt_tokens import prompt_token_counter
 from harness_ext.prompts import Condition, system_prompt
 from harness_ext.scenarios import load_scenarios, select
 from harness_ext.splits import split_ids
 
 log = logging.getLogger(__name__)
-
-
-def _prompt_token_counter(model_kwargs: dict[str, Any]) -> Any:
-    name = model_kwargs.get("tokenizer") or model_kwargs.get("pretrained")
-    if not isinstance(name, str):
-        log.warning("prompt_tokens not reported: no tokenizer= or pretrained= in --model_args")
-        return None
-    from harness_ext.embedded import resolve_model
-
-    try:
-        from transformers import AutoTokenizer
-
-        extra = {"gguf_file": model_kwargs["gguf_file"]} if model_kwargs.get("gguf_file") else {}
-        tokenizer = AutoTokenizer.from_pretrained(resolve_model(name), **extra)
-    except (OSError, ValueError) as e:
-        log.warning("prompt_tokens not reported: tokenizer %r could not be loaded (%s)", name, e)
-        return None
-
-    def count(system: str, user: str) -> int:
-        if getattr(tokenizer, "chat_template", None):
-            messages = [{"role": "system", "content": system}, {"role": "user", "content": user}]
-            text = tokenizer.apply_chat_template(messages, add_generation_prompt=True, tokenize=False)
-        else:
-            text = f"{system}\n\n{user}"
-        return len(tokenizer(text, add_special_tokens=False)["input_ids"])
-
-    return count
 
 
 def build_docs(
@@ -71,7 +45,7 @@ def build_docs(
     gold_entries = load_gold(gold_source, scenarios)
     chosen = select(load_scenarios(scenarios), split_ids(split))
     system = system_prompt(condition, cat)
-    counter = _prompt_token_counter(model_kwargs or {})
+    counter = prompt_token_counter(model_kwargs or {})
     docs = []
     for s in chosen:
         entry = gold_entries.get(s.id)

@@ -20,7 +20,7 @@ class UnknownNameError(ToolplanError, KeyError):
 
     def __init__(self, kind: str, name: str, known: Iterable[str], fix: str = "") -> None:
         known_sorted = sorted(set(known))
-        close = difflib.get_close_matches(name, known_sorted, n=3, cutoff=0.5)
+        close = difflib.get_close_matches(name, known_sorted, n=3, cutoff=0.75)
         parts = [f"Unknown {kind} '{name}'."]
         if close:
             parts.append(f"Did you mean: {', '.join(close)}?")

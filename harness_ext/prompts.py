@@ -25,8 +25,10 @@ Answer the user's question with a plan, one block per step, in exactly this form
 #ExpectedOutput1: <what the step returns>
 Number the steps 1, 2, 3... Use as few steps as the question needs. Output only the plan."""
 
-_ROLE = "You plan tool use for industrial asset operations (IoT data, failure modes, " \
+_ROLE = (
+    "You plan tool use for industrial asset operations (IoT data, failure modes, "
     "time-series models, work orders)."
+)
 
 
 def system_prompt(condition: Condition, catalog: Catalog) -> str:

@@ -112,8 +112,9 @@ def validate(rows: Iterable[tuple[Any, str]], source: str) -> list[Scenario]:
     for row, where in rows:
         scenario = _scenario_from_row(row, where)
         if scenario.id in seen:
-            raise DataFileError(where, f"duplicate scenario id {scenario.id} (first at "
-                                f"{seen[scenario.id]})", _FIX)
+            raise DataFileError(
+                where, f"duplicate scenario id {scenario.id} (first at {seen[scenario.id]})", _FIX
+            )
         seen[scenario.id] = where
         scenarios.append(scenario)
     if not scenarios:

@@ -96,11 +96,11 @@ def _plugin_task_manager(include_defaults: bool) -> Iterator[None]:
             include_defaults=include_defaults,
         )
 
-    lm_eval.tasks.TaskManager = functools.wraps(original)(factory)  # type: ignore[misc]
+    lm_eval.tasks.TaskManager = functools.wraps(original)(factory)
     try:
         yield
     finally:
-        lm_eval.tasks.TaskManager = original  # type: ignore[misc]
+        lm_eval.tasks.TaskManager = original
 
 
 def _register_plugin_model() -> None:

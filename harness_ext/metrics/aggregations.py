@@ -13,12 +13,7 @@ from collections.abc import Sequence
 import lm_eval.api.metrics  # noqa: F401  (built-in aggregations must exist first)
 from lm_eval.api.registry import aggregation_registry, register_aggregation
 
-
-def pooled_rate(items: Sequence[Sequence[int]]) -> float:
-    """sum(hits) / max(sum(counts), 1)."""
-    hits = sum(int(h) for h, _ in items)
-    count = sum(int(n) for _, n in items)
-    return hits / max(count, 1)
+from harness_ext.metrics.planning import pooled_rate
 
 
 def issue_rate(items: Sequence[Sequence[str]]) -> float:

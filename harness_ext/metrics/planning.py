@@ -13,8 +13,9 @@ Per-scenario metrics (mean over scenarios):
     tool_f1     F1 of the sets of tool names (steps whose tool is not none).
     argkey_f1   For each predicted step whose (agent, tool) matches a gold step with
                 non-empty args: F1 of the argument-key sets; mean over those steps;
-                0.0 when no step matched (the notebook's rule — so a perfect plan of
-                argument-free tools scores 0.0 here).
+                0.0 when no step matched. Absent (not scored) when no gold step has
+                arguments at all — the paper's notebook scored those scenarios 0.0,
+                which gave a perfect plan of argument-free tools ArgKey-F1 0.
     lcs         2·LCS / (|gold| + |pred|) over the ordered actionable pair sequences.
     format_ok   1.0 when the raw text contains both ``#Task`` and ``#Agent``.
     deps_valid  1.0 when every dependency and ``{step_N}`` reference points to an
@@ -33,6 +34,7 @@ metric (ties: the first listed).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -71,6 +73,35 @@ class PlanScore:
         return out
 
 
+def pooled_rate(items: Sequence[Sequence[int]]) -> float:
+    """sum(hits) / max(sum(counts), 1) over per-scenario ``[hits, count]`` items."""
+    hits = sum(int(h) for h, _ in items)
+    count = sum(int(n) for _, n in items)
+    return hits / max(count, 1)
+
+
+def summarize(rows: Sequence[dict[str, Any]]) -> dict[str, float]:
+    """Run-level values from per-scenario metric dicts, as the lm-eval tasks aggregate them.
+
+    Per-scenario metrics: mean over the rows that have the key (``deps_valid`` is
+    absent for plans without steps). Pooled metrics: ``pooled_rate``. Keys no row has
+    are left out rather than reported as 0.
+    """
+    summary: dict[str, float] = {}
+    for name in (*PER_SCENARIO_METRICS, "prompt_tokens"):
+        values = [float(r[name]) for r in rows if name in r]
+        if values:
+            summary[name] = sum(values) / len(values)
+    for name in POOLED_METRICS:
+        items = [r[name] for r in rows if name in r]
+        if items:
+            summary[name] = pooled_rate(items)
+    summary["parse_issue_rate"] = (
+        sum(1 for r in rows if r.get("issues")) / len(rows) if rows else 0.0
+    )
+    return summary
+
+
 def _agent(step: Step, catalog: Catalog) -> str | None:
     if is_none(step.agent):
         return None
@@ -93,12 +124,14 @@ def actionable_pairs(plan: Plan, catalog: Catalog) -> list[tuple[str, str]]:
     return pairs
 
 
-def argkey_f1(gold: Plan, pred: Plan, catalog: Catalog) -> float:
-    """ArgKey-F1 with the notebook's rules (see module docstring)."""
+def argkey_f1(gold: Plan, pred: Plan, catalog: Catalog) -> float | None:
+    """ArgKey-F1 (see module docstring); None when no gold step has arguments."""
     gold_args: dict[tuple[str | None, str | None], set[str]] = {}
     for step in gold.steps:
         if step.args:
             gold_args[(_agent(step, catalog), _tool(step, catalog))] = set(step.args)
+    if not gold_args:
+        return None
     scores = []
     for step in pred.steps:
         key = (_agent(step, catalog), _tool(step, catalog))
@@ -122,9 +155,7 @@ def _pooled(plan: Plan, catalog: Catalog) -> dict[str, tuple[int, int]]:
     steps = len(plan.steps)
     agent_ok = tool_ok = named = unknown = 0
     for step in plan.steps:
-        if step.agent is not None and (
-            is_none(step.agent) or catalog.canonical_agent(step.agent)
-        ):
+        if step.agent is not None and (is_none(step.agent) or catalog.canonical_agent(step.agent)):
             agent_ok += 1
         if step.tool is not None and (is_none(step.tool) or catalog.canonical_tool(step.tool)):
             tool_ok += 1
@@ -143,18 +174,22 @@ def _pooled(plan: Plan, catalog: Catalog) -> dict[str, tuple[int, int]]:
 
 
 def _versus_gold(gold: Plan, pred: Plan, catalog: Catalog) -> dict[str, float]:
+    """Every gold-dependent metric; ``argkey_f1`` is left out when it is undefined."""
     gold_pairs, pred_pairs = actionable_pairs(gold, catalog), actionable_pairs(pred, catalog)
     gold_agents = {a for s in gold.steps if (a := _agent(s, catalog))}
     pred_agents = {a for s in pred.steps if (a := _agent(s, catalog))}
     gold_tools = {t for s in gold.steps if (t := _tool(s, catalog))}
     pred_tools = {t for s in pred.steps if (t := _tool(s, catalog))}
-    return {
+    scores = {
         "at_f1": set_f1(gold_pairs, pred_pairs),
         "agent_f1": set_f1(gold_agents, pred_agents),
         "tool_f1": set_f1(gold_tools, pred_tools),
-        "argkey_f1": argkey_f1(gold, pred, catalog),
         "lcs": sequence_similarity(gold_pairs, pred_pairs),
     }
+    argkeys = argkey_f1(gold, pred, catalog)
+    if argkeys is not None:
+        scores["argkey_f1"] = argkeys
+    return scores
 
 
 def score_plan(
