@@ -29,6 +29,9 @@ from harness_ext.plans import Plan, format_plan, parse_plan, plan_from_dict
 
 PAPER_GOLD_RELATIVE = "gold_plans/hpml-2026-project/gemini_flash_informed_results.json"
 PROJECT_GOLD_RESOURCE = "gold_plans_v2.jsonl"
+# Version of the shipped project gold set; its changelog is data/gold_plans_v2.md.
+# Bump it (and the tasks' metadata.version) whenever a plan changes.
+PROJECT_GOLD_VERSION = "2.0.0"
 GOLD_SOURCES = ("project", "paper")
 
 
