@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, cached_property
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -110,7 +110,7 @@ class Catalog:
 
     def tool(self, agent: str, tool: str) -> Tool | None:
         """The tool ``tool`` of agent ``agent`` (canonical names), or None."""
-        return _tool_index(self).get((agent, tool))
+        return self._tool_index.get((agent, tool))
 
     def canonical_agent(self, raw: str | None) -> str | None:
         """Map a raw agent string to its canonical name; None if not in the catalog.
@@ -120,13 +120,19 @@ class Catalog:
         """
         if raw is None:
             return None
-        return _agent_lookup(self).get(_key(raw))
+        memo = self._agent_memo
+        if raw not in memo:
+            memo[raw] = self._agent_lookup.get(_key(raw))
+        return memo[raw]
 
     def canonical_tool(self, raw: str | None) -> str | None:
         """Map a raw tool string to its canonical name; None if not in the catalog."""
         if raw is None:
             return None
-        return _tool_lookup(self).get(_key(raw))
+        memo = self._tool_memo
+        if raw not in memo:
+            memo[raw] = self._tool_lookup.get(_key(raw))
+        return memo[raw]
 
     def owner(self, tool: str) -> str | None:
         """Canonical agent that owns the canonical tool name (first owner if shared)."""
@@ -147,35 +153,46 @@ class Catalog:
                 lines.append(f"  - {t.signature()}: {t.description}")
         return "\n".join(lines)
 
+    # Lookup tables, built once per catalog (cached_property works on frozen dataclasses;
+    # hashing the whole catalog on every lookup would dominate scoring time).
+    @cached_property
+    def _agent_lookup(self) -> dict[str, str]:
+        table: dict[str, str] = {}
+        for a in self.agents:
+            for name in (a.name, *a.aliases):
+                table.setdefault(_key(name), a.name)
+        return table
+
+    @cached_property
+    def _tool_lookup(self) -> dict[str, str]:
+        table: dict[str, str] = {}
+        for t in self.tools:
+            table.setdefault(_key(t.name), t.name)
+        return table
+
+    # Raw string -> canonical name (or None); model outputs repeat the same few spellings.
+    @cached_property
+    def _agent_memo(self) -> dict[str, str | None]:
+        return {}
+
+    @cached_property
+    def _tool_memo(self) -> dict[str, str | None]:
+        return {}
+
+    @cached_property
+    def _tool_index(self) -> dict[tuple[str, str], Tool]:
+        return {(t.agent, t.name): t for t in self.tools}
+
     def one_line_per_agent(self) -> str:
         """``Agent: tool1, tool2, ...`` lines (what the judge is shown)."""
         return "\n".join(f"{a.name}: {', '.join(t.name for t in a.tools)}" for a in self.agents)
 
 
+_KEY_DROP = str.maketrans("", "", " _-.`*'\"")
+
+
 def _key(raw: str) -> str:
-    return "".join(ch for ch in raw.lower() if ch not in " _-.`*'\"")
-
-
-@cache
-def _agent_lookup(catalog: Catalog) -> dict[str, str]:
-    table: dict[str, str] = {}
-    for a in catalog.agents:
-        for name in (a.name, *a.aliases):
-            table.setdefault(_key(name), a.name)
-    return table
-
-
-@cache
-def _tool_lookup(catalog: Catalog) -> dict[str, str]:
-    table: dict[str, str] = {}
-    for t in catalog.tools:
-        table.setdefault(_key(t.name), t.name)
-    return table
-
-
-@cache
-def _tool_index(catalog: Catalog) -> dict[tuple[str, str], Tool]:
-    return {(t.agent, t.name): t for t in catalog.tools}
+    return raw.lower().translate(_KEY_DROP)
 
 
 def builtin_catalogs() -> dict[str, str]:

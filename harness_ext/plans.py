@@ -59,6 +59,9 @@ _FIELD_RE = re.compile(
 _FENCE_RE = re.compile(r"^\s*(```|~~~)")
 _CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _STEP_REF_RE = re.compile(r"\{\s*step[_ ]?(\d+)[^}]*\}", re.IGNORECASE)
+_NAME_TAIL_RE = re.compile(r"\s+[(\-–—:]\s*|\s*\(")
+_TRAILING_COMMA_RE = re.compile(r",\s*([}\]])")
+_NUMBER_RE = re.compile(r"\d+")
 _NONE_VALUES = frozenset({"", "none", "null", "n/a", "na", "-", "nil", "[]", "{}"})
 
 
@@ -136,7 +139,7 @@ def _clean_name(raw: str) -> str | None:
     if not value:
         return None
     # "IoTAgent (reads telemetry)" / "IoTAgent - ..." -> "IoTAgent"
-    value = re.split(r"\s+[(\-–—:]\s*|\s*\(", value, maxsplit=1)[0].strip()
+    value = _NAME_TAIL_RE.split(value, maxsplit=1)[0].strip()
     return value.strip("`*_'\".,;").strip() or None
 
 
@@ -169,7 +172,7 @@ def _parse_args(raw: str) -> tuple[dict[str, Any] | None, str | None]:
         except (ValueError, SyntaxError, MemoryError, RecursionError, TypeError):
             value = None
         if value is None:
-            repaired = re.sub(r",\s*([}\]])", r"\1", text)
+            repaired = _TRAILING_COMMA_RE.sub(r"\1", text)
             try:
                 value = json.loads(repaired)
             except (json.JSONDecodeError, RecursionError):
@@ -186,7 +189,7 @@ def _parse_dependencies(raw: str) -> tuple[list[int], bool]:
     text = raw.strip().strip("`*").strip()
     if text.lower().rstrip(".") in _NONE_VALUES or text.lower().startswith("none"):
         return [], True
-    numbers = [int(n) for n in re.findall(r"\d+", text)]
+    numbers = [int(n) for n in _NUMBER_RE.findall(text)]
     return numbers, bool(numbers)
 
 
@@ -221,7 +224,7 @@ def _collect_drafts(lines: list[str], issues: list[ParseIssue]) -> list[_Draft]:
             elif current is not None and last_field in ("task", "expected_output"):
                 pass  # prose after a field: ignored, the field keeps its first line
             continue
-        name = _FIELD_ALIASES[re.sub(r"[ _]", "", match.group("field").lower())]
+        name = _FIELD_ALIASES[match.group("field").lower().replace(" ", "").replace("_", "")]
         number = int(match.group("num")) if match.group("num") else None
         value = match.group("value").strip()
         if number is not None:

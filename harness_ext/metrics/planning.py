@@ -114,29 +114,54 @@ def _tool(step: Step, catalog: Catalog) -> str | None:
     return catalog.canonical_tool(step.tool) or (step.tool or "").strip()
 
 
+@dataclass(frozen=True)
+class _Canonical:
+    """A plan's names canonicalised once, so each alternative compares cheaply."""
+
+    names: tuple[tuple[str | None, str | None], ...]  # (agent, tool) per step
+    arg_keys: tuple[frozenset[str], ...]  # argument keys per step
+
+    @property
+    def pairs(self) -> list[tuple[str, str]]:
+        return [(a, t) for a, t in self.names if a is not None and t is not None]
+
+    @property
+    def agents(self) -> set[str]:
+        return {a for a, _ in self.names if a is not None}
+
+    @property
+    def tools(self) -> set[str]:
+        return {t for _, t in self.names if t is not None}
+
+
+def _canonical(plan: Plan, catalog: Catalog) -> _Canonical:
+    return _Canonical(
+        names=tuple((_agent(s, catalog), _tool(s, catalog)) for s in plan.steps),
+        arg_keys=tuple(frozenset(s.args or {}) for s in plan.steps),
+    )
+
+
 def actionable_pairs(plan: Plan, catalog: Catalog) -> list[tuple[str, str]]:
     """Ordered (agent, tool) pairs of the steps with both names present and not none."""
-    pairs = []
-    for step in plan.steps:
-        agent, tool = _agent(step, catalog), _tool(step, catalog)
-        if agent is not None and tool is not None:
-            pairs.append((agent, tool))
-    return pairs
+    return _canonical(plan, catalog).pairs
 
 
 def argkey_f1(gold: Plan, pred: Plan, catalog: Catalog) -> float | None:
     """ArgKey-F1 (see module docstring); None when no gold step has arguments."""
-    gold_args: dict[tuple[str | None, str | None], set[str]] = {}
-    for step in gold.steps:
-        if step.args:
-            gold_args[(_agent(step, catalog), _tool(step, catalog))] = set(step.args)
+    return _argkey_f1(_canonical(gold, catalog), _canonical(pred, catalog))
+
+
+def _argkey_f1(gold: _Canonical, pred: _Canonical) -> float | None:
+    # A later gold step with the same (agent, tool) overwrites an earlier one, as in
+    # the paper's notebook.
+    gold_args = {name: keys for name, keys in zip(gold.names, gold.arg_keys) if keys}
     if not gold_args:
         return None
-    scores = []
-    for step in pred.steps:
-        key = (_agent(step, catalog), _tool(step, catalog))
-        if key in gold_args:
-            scores.append(set_f1(gold_args[key], set(step.args or {})))
+    scores = [
+        set_f1(gold_args[name], keys)
+        for name, keys in zip(pred.names, pred.arg_keys)
+        if name in gold_args
+    ]
     return sum(scores) / len(scores) if scores else 0.0
 
 
@@ -173,20 +198,16 @@ def _pooled(plan: Plan, catalog: Catalog) -> dict[str, tuple[int, int]]:
     }
 
 
-def _versus_gold(gold: Plan, pred: Plan, catalog: Catalog) -> dict[str, float]:
+def _versus_gold(gold: _Canonical, pred: _Canonical) -> dict[str, float]:
     """Every gold-dependent metric; ``argkey_f1`` is left out when it is undefined."""
-    gold_pairs, pred_pairs = actionable_pairs(gold, catalog), actionable_pairs(pred, catalog)
-    gold_agents = {a for s in gold.steps if (a := _agent(s, catalog))}
-    pred_agents = {a for s in pred.steps if (a := _agent(s, catalog))}
-    gold_tools = {t for s in gold.steps if (t := _tool(s, catalog))}
-    pred_tools = {t for s in pred.steps if (t := _tool(s, catalog))}
+    gold_pairs, pred_pairs = gold.pairs, pred.pairs
     scores = {
         "at_f1": set_f1(gold_pairs, pred_pairs),
-        "agent_f1": set_f1(gold_agents, pred_agents),
-        "tool_f1": set_f1(gold_tools, pred_tools),
+        "agent_f1": set_f1(gold.agents, pred.agents),
+        "tool_f1": set_f1(gold.tools, pred.tools),
         "lcs": sequence_similarity(gold_pairs, pred_pairs),
     }
-    argkeys = argkey_f1(gold, pred, catalog)
+    argkeys = _argkey_f1(gold, pred)
     if argkeys is not None:
         scores["argkey_f1"] = argkeys
     return scores
@@ -202,9 +223,10 @@ def score_plan(
     parsed = parsed or parse_plan(prediction)
     pred = parsed.plan
     candidates = list(gold) or [GoldPlan(Plan(()), "")]
-    best_index, best = 0, _versus_gold(candidates[0].plan, pred, catalog)
+    pred_names = _canonical(pred, catalog)
+    best_index, best = 0, _versus_gold(_canonical(candidates[0].plan, catalog), pred_names)
     for i, alternative in enumerate(candidates[1:], start=1):
-        scores = _versus_gold(alternative.plan, pred, catalog)
+        scores = _versus_gold(_canonical(alternative.plan, catalog), pred_names)
         if scores["at_f1"] > best["at_f1"]:
             best_index, best = i, scores
     values = dict(best)
