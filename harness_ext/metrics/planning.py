@@ -154,12 +154,12 @@ def argkey_f1(gold: Plan, pred: Plan, catalog: Catalog) -> float | None:
 def _argkey_f1(gold: _Canonical, pred: _Canonical) -> float | None:
     # A later gold step with the same (agent, tool) overwrites an earlier one, as in
     # the paper's notebook.
-    gold_args = {name: keys for name, keys in zip(gold.names, gold.arg_keys) if keys}
+    gold_args = {name: keys for name, keys in zip(gold.names, gold.arg_keys, strict=True) if keys}
     if not gold_args:
         return None
     scores = [
         set_f1(gold_args[name], keys)
-        for name, keys in zip(pred.names, pred.arg_keys)
+        for name, keys in zip(pred.names, pred.arg_keys, strict=True)
         if name in gold_args
     ]
     return sum(scores) / len(scores) if scores else 0.0
