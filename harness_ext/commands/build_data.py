@@ -1,0 +1,120 @@
+"""``toolplan build-data``: generate decontaminated chat-format training data for a catalog."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from harness_ext.training_data import (
+    AGAINST_ALIASES,
+    DEFAULT_SIZES,
+    DEFAULT_TOTAL,
+    EVAL_FRACTION,
+    FAMILIES,
+    MANIFEST_FILE,
+    REPORT_FILE,
+    THRESHOLD,
+    BuildConfig,
+    build_dataset,
+    parse_family_sizes,
+    write_dataset,
+)
+
+HELP = "build decontaminated training data (tool knowledge, question->plan, traces)"
+
+
+def configure(parser: argparse.ArgumentParser) -> None:
+    """Add the build-data options."""
+    parser.add_argument(
+        "--catalog", default="assetops_23", help="shipped catalog name or catalog file path"
+    )
+    parser.add_argument(
+        "--scenarios",
+        default=None,
+        help="scenario file or folder (default: $ASSETOPSBENCH_DIR); gives the evaluation "
+        "texts to decontaminate against and the training questions of gold plans",
+    )
+    parser.add_argument("--out", required=True, help="output folder")
+    parser.add_argument("--seed", type=int, default=42)
+    parser.add_argument(
+        "--size",
+        type=int,
+        default=None,
+        help=f"total examples, split over the families in the default proportions "
+        f"(default {DEFAULT_TOTAL}: "
+        + ", ".join(f"{f} {n}" for f, n in DEFAULT_SIZES.items())
+        + ")",
+    )
+    parser.add_argument(
+        "--family-size",
+        action="append",
+        default=[],
+        metavar="NAME=N",
+        help=f"examples of one family ({', '.join(FAMILIES)}); repeatable; overrides --size",
+    )
+    parser.add_argument(
+        "--decontaminate-against",
+        default="test30",
+        help=f"{', '.join(AGAINST_ALIASES)} (the paper's 30 test ids), all, any split name, none, "
+        "or a path (scenario file, or .txt with one text per line)",
+    )
+    parser.add_argument(
+        "--threshold",
+        type=float,
+        default=THRESHOLD,
+        help="difflib ratio above which an example is dropped",
+    )
+    parser.add_argument(
+        "--gold",
+        default="auto",
+        help="gold plans for training scenarios: auto (project gold with the AssetOpsBench "
+        "catalog), project, paper, none, or a gold file path; never read for evaluation ids",
+    )
+    parser.add_argument("--eval-fraction", type=float, default=EVAL_FRACTION)
+    parser.add_argument(
+        "--no-system",
+        action="store_true",
+        help="omit system turns (user + assistant only, the paper's format)",
+    )
+
+
+def run(args: argparse.Namespace) -> int:
+    """Build, write, and print a summary (warnings go to stderr)."""
+    config = BuildConfig(
+        catalog=args.catalog,
+        scenarios=args.scenarios,
+        seed=args.seed,
+        sizes=parse_family_sizes(args.family_size, args.size),
+        decontaminate_against=args.decontaminate_against,
+        threshold=args.threshold,
+        eval_fraction=args.eval_fraction,
+        system_turns=not args.no_system,
+        gold=args.gold,
+    )
+    result = build_dataset(config)
+    paths = write_dataset(result, args.out)
+    m = result.manifest
+    print(
+        f"catalog {m['catalog']['name']} {m['catalog']['version']}, seed {m['seed']}, "
+        f"gold: {m['gold'].get('source')}"
+    )
+    for family in FAMILIES:
+        print(
+            f"  {family:<15} train {m['counts']['train'][family]:>5}  "
+            f"eval {m['counts']['eval'][family]:>4}"
+        )
+    d = m["decontamination"]
+    print(
+        f"decontamination against {d['against']} ({d['eval_texts']} texts, ratio > "
+        f"{d['threshold']}): {d['dropped']} dropped, listed in {paths[REPORT_FILE]}"
+    )
+    for family, missing in m["shortfall"].items():
+        print(
+            f"warning: {family} has {missing} fewer examples than asked: the generators ran out "
+            "of distinct questions for this catalog",
+            file=sys.stderr,
+        )
+    if d["eval_texts"] == 0:
+        print("warning: no evaluation texts: nothing was decontaminated", file=sys.stderr)
+    print(f"wrote {m['counts']['total']} examples to {args.out} (manifest: {paths[MANIFEST_FILE]})")
+    return 0
