@@ -1,0 +1,12 @@
+"""The LLM judge: six 1–5 rubric dimensions on any OpenAI-compatible server.
+
+Three steps, three modules (after inspect_ai's model-graded scorer): ``rubric`` builds
+the prompt from a versioned template, ``client`` makes the call (the only network I/O
+in the package), ``scoring`` parses and validates the verdict — an unparseable one is
+re-asked once, then left *unscored with a reason*, never scored 0. ``cache`` stores
+replies in SQLite; ``report`` turns results into lm-eval-shaped values;
+``lm_eval_glue`` judges inline during an lm-eval run; ``harness_ext.commands.judge``
+judges a finished run's logged samples.
+
+Importing this package is cheap: openai, lm-eval and tqdm load only when used.
+"""

@@ -1,0 +1,323 @@
+"""Step 3 of 3 (parse) and the per-sample flow: render -> call -> parse -> maybe re-ask.
+
+Verdict rules (``parse_verdict``):
+
+* the reply must be one JSON object — the whole reply, or the whole reply wrapped in
+  a single Markdown code fence. Prose around the object is a parse failure on purpose:
+  a judge that echoes its prompt would otherwise be graded by whatever the candidate
+  wrote (the same prompt-injection argument inspect_ai makes for its graders);
+* it must satisfy ``VERDICT_SCHEMA``: the six dimensions present, each a JSON integer
+  (not 4.0, not "4", not true) from 1 to 5; an optional string ``rationale``; other
+  keys are ignored — notably any ``overall``: ours is always the mean of the six.
+
+Flow per sample (``judge_one``): one call; if the reply does not parse, ONE re-ask
+that shows the judge its reply and what was wrong; if that fails too, or a call fails
+for good, the sample is *unscored with a reason* (``judge:not_json``,
+``judge:schema``, ``judge:empty_reply``, ``judge:http_429``, ``judge:timeout``,
+``judge:unreachable``...), keeps its transcript, and is excluded from every mean —
+it is never scored 0. Replies come from the cache when present.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+import threading
+from collections import Counter
+from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor, as_completed
+from dataclasses import dataclass, field
+from typing import Any
+
+from harness_ext.judge.cache import JudgeCache, cache_key
+from harness_ext.judge.client import CallFailed, JudgeClient, JudgeUnavailable
+from harness_ext.judge.config import JudgeConfig
+from harness_ext.judge.rubric import (
+    DIMENSIONS,
+    JudgeInput,
+    Message,
+    Template,
+    load_template,
+    prompt_hash,
+    reask,
+    render,
+)
+
+log = logging.getLogger(__name__)
+
+VERDICT_SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "properties": {
+        **{d: {"type": "integer", "minimum": 1, "maximum": 5} for d in DIMENSIONS},
+        "rationale": {"type": "string"},
+    },
+    "required": list(DIMENSIONS),
+}
+_FENCED = re.compile(r"\A```[A-Za-z]*[ \t]*\n(.*)\n[ \t]*```\Z", re.DOTALL)
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """A valid verdict: six 1–5 integers and the judge's one-line rationale."""
+
+    scores: dict[str, int]
+    rationale: str = ""
+
+    @property
+    def overall(self) -> float:
+        """Mean of the six dimensions (unrounded)."""
+        return sum(self.scores[d] for d in DIMENSIONS) / len(DIMENSIONS)
+
+
+@dataclass(frozen=True)
+class ParseProblem:
+    """Why a reply is not a verdict: a namespaced code and a sentence for the re-ask."""
+
+    reason: str
+    problem: str
+
+
+def _schema_problems(value: Any, schema: dict[str, Any]) -> list[str]:
+    """Check ``value`` against the subset of JSON Schema that ``VERDICT_SCHEMA`` uses."""
+    if schema.get("type") == "object":
+        if not isinstance(value, dict):
+            return ["it is not a JSON object"]
+        problems = [f"'{k}' is missing" for k in schema.get("required", []) if k not in value]
+        for key, sub in schema.get("properties", {}).items():
+            if key in value:
+                problems += [f"'{key}' {p}" for p in _schema_problems(value[key], sub)]
+        return problems
+    if schema.get("type") == "integer":
+        # bool is an int subclass in Python but not an integer in JSON.
+        if not isinstance(value, int) or isinstance(value, bool):
+            return [f"must be a whole number from 1 to 5 (got {json.dumps(value)})"]
+        if not schema["minimum"] <= value <= schema["maximum"]:
+            return [f"must be from {schema['minimum']} to {schema['maximum']} (got {value})"]
+        return []
+    if schema.get("type") == "string" and not isinstance(value, str):
+        return [f"must be a string (got {json.dumps(value)})"]
+    return []
+
+
+def parse_verdict(reply: str) -> Verdict | ParseProblem:
+    """Turn a judge reply into a ``Verdict``, or say why it cannot be one (module rules)."""
+    text = reply.strip()
+    if not text:
+        return ParseProblem("judge:empty_reply", "the answer was empty")
+    fenced = _FENCED.match(text)
+    if fenced:
+        text = fenced.group(1).strip()
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError:
+        return ParseProblem("judge:not_json", "it was not a single JSON object")
+    problems = _schema_problems(data, VERDICT_SCHEMA)
+    if problems:
+        code = "judge:not_json" if not isinstance(data, dict) else "judge:schema"
+        return ParseProblem(code, "; ".join(problems))
+    return Verdict(
+        scores={d: int(data[d]) for d in DIMENSIONS}, rationale=str(data.get("rationale", ""))
+    )
+
+
+@dataclass(frozen=True)
+class JudgeResult:
+    """The outcome for one sample: scored (``verdict``) or unscored (``reason``).
+
+    Attributes:
+        sample_id: The sample's id.
+        verdict: The verdict, or None when unscored.
+        reason: Namespaced cause when unscored (None when scored).
+        detail: Human-readable explanation of ``reason``.
+        transcript: Every message sent and every reply received, in order.
+        calls: HTTP requests sent for this sample in this run (retries included).
+        cache_hits: Replies served from the cache.
+        latencies: Seconds per reply received over HTTP in this run.
+    """
+
+    sample_id: str
+    verdict: Verdict | None
+    reason: str | None
+    detail: str
+    transcript: tuple[Message, ...]
+    calls: int
+    cache_hits: int
+    latencies: tuple[float, ...] = field(default=())
+
+    @property
+    def scored(self) -> bool:
+        """True when a valid verdict was obtained."""
+        return self.verdict is not None
+
+
+@dataclass(frozen=True)
+class JudgeRun:
+    """All results of one batch (same order as the inputs) and the batch's totals."""
+
+    results: tuple[JudgeResult, ...]
+    model: str
+    template: Template
+    fatal: str | None = None
+
+    @property
+    def calls(self) -> int:
+        """HTTP requests sent (retries included)."""
+        return sum(r.calls for r in self.results)
+
+    @property
+    def cache_hits(self) -> int:
+        """Replies served from the cache."""
+        return sum(r.cache_hits for r in self.results)
+
+    @property
+    def unscored(self) -> int:
+        """Samples without a verdict."""
+        return sum(1 for r in self.results if not r.scored)
+
+    def reasons(self) -> Counter[str]:
+        """Unscored samples per reason."""
+        return Counter(r.reason for r in self.results if r.reason)
+
+
+class _Judge:
+    """Holds what the per-sample flow shares: client, cache, template, stop signal."""
+
+    def __init__(
+        self, config: JudgeConfig, template: Template, cache: JudgeCache | None, client: Any
+    ) -> None:
+        self.config, self.template, self.cache, self.client = config, template, cache, client
+        self.stop = threading.Event()
+        self.fatal: JudgeUnavailable | None = None
+        self._fatal_lock = threading.Lock()
+
+    def ask(self, messages: list[Message], tally: dict[str, Any]) -> str:
+        """One reply for ``messages``: from the cache, else from the server (then cached)."""
+        params = self.config.decoding_params()
+        phash = prompt_hash(messages)
+        key = cache_key(self.config.model, self.template.version, phash, params)
+        if self.cache is not None:
+            hit = self.cache.get(key)
+            if hit is not None:
+                tally["cache_hits"] += 1
+                return hit.reply
+        if self.stop.is_set():
+            # Another call found the judge unavailable: do not send more requests.
+            reason = self.fatal.reason if self.fatal else "judge:unreachable"
+            raise CallFailed(reason, "not sent: the judge is unavailable", 0)
+        try:
+            reply = self.client.complete(messages, stop=self.stop)
+        except JudgeUnavailable as e:
+            with self._fatal_lock:
+                if self.fatal is None:
+                    self.fatal = e
+            self.stop.set()
+            tally["calls"] += e.attempts
+            raise CallFailed(e.reason, str(e), 0) from None
+        except CallFailed as e:
+            tally["calls"] += e.attempts
+            raise
+        tally["calls"] += reply.attempts
+        tally["latencies"].append(reply.latency_s)
+        if self.cache is not None:
+            self.cache.put(
+                key,
+                model=self.config.model,
+                template_version=self.template.version,
+                prompt_hash=phash,
+                params=params,
+                reply=reply.text,
+                latency_s=reply.latency_s,
+            )
+        return reply.text
+
+    def judge_one(self, item: JudgeInput) -> JudgeResult:
+        """Render, call, parse; one re-ask on an unparseable reply; else unscored."""
+        tally: dict[str, Any] = {"calls": 0, "cache_hits": 0, "latencies": []}
+        messages = render(self.template, item)
+        transcript: list[Message] = list(messages)
+
+        def result(verdict: Verdict | None, reason: str | None, detail: str) -> JudgeResult:
+            return JudgeResult(
+                sample_id=item.sample_id,
+                verdict=verdict,
+                reason=reason,
+                detail=detail,
+                transcript=tuple(transcript),
+                calls=tally["calls"],
+                cache_hits=tally["cache_hits"],
+                latencies=tuple(tally["latencies"]),
+            )
+
+        try:
+            first = self.ask(messages, tally)
+            transcript.append({"role": "assistant", "content": first})
+            parsed = parse_verdict(first)
+            if isinstance(parsed, Verdict):
+                return result(parsed, None, "")
+            retry = reask(self.template, messages, first, parsed.problem)
+            transcript.append(retry[-1])
+            second = self.ask(retry, tally)
+            transcript.append({"role": "assistant", "content": second})
+        except CallFailed as e:
+            return result(None, e.reason, e.detail)
+        parsed_again = parse_verdict(second)
+        if isinstance(parsed_again, Verdict):
+            return result(parsed_again, None, "")
+        detail = f"first reply: {parsed.problem}; after one re-ask: {parsed_again.problem}"
+        return result(None, parsed_again.reason, detail)
+
+
+def judge_all(
+    items: Sequence[JudgeInput],
+    config: JudgeConfig,
+    template: Template | None = None,
+    progress: str | None = "judge",
+) -> JudgeRun:
+    """Judge every item with ``config.concurrency`` requests in flight.
+
+    Args:
+        items: The samples to judge.
+        config: Judge configuration (its ``cache_path`` None disables the cache).
+        template: Rubric template (default: the shipped default).
+        progress: Progress-bar label; None hides the bar.
+
+    Returns:
+        One result per item, in input order. When the judge turns out to be
+        unavailable, ``fatal`` holds the one error message and every sample not yet
+        answered (from the server or the cache) is unscored with that reason.
+    """
+    from tqdm.auto import tqdm
+
+    template = template or load_template()
+    if not items:
+        return JudgeRun((), config.model, template)
+    cache = JudgeCache(config.cache_path) if config.cache_path is not None else None
+    client = JudgeClient(config, VERDICT_SCHEMA)
+    judge = _Judge(config, template, cache, client)
+    results: list[JudgeResult | None] = [None] * len(items)
+    try:
+        with (
+            ThreadPoolExecutor(max_workers=config.concurrency) as pool,
+            tqdm(total=len(items), desc=progress, disable=progress is None) as bar,
+        ):
+            futures = {pool.submit(judge.judge_one, item): i for i, item in enumerate(items)}
+            for future in as_completed(futures):
+                results[futures[future]] = future.result()
+                bar.update(1)
+    finally:
+        client.close()
+        if cache is not None:
+            cache.close()
+    done = tuple(r for r in results if r is not None)
+    run = JudgeRun(done, config.model, template, str(judge.fatal) if judge.fatal else None)
+    log.info(
+        "judge %s: %d scored, %d unscored %s, %d calls, %d cache hits",
+        config.model,
+        len(done) - run.unscored,
+        run.unscored,
+        dict(run.reasons()),
+        run.calls,
+        run.cache_hits,
+    )
+    return run
