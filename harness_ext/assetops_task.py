@@ -20,6 +20,7 @@ from typing import Any
 from harness_ext import metrics as _metrics  # noqa: F401
 from harness_ext.catalog import load_catalog
 from harness_ext.gold import GoldPlan, default_gold_source, load_gold
+from harness_ext.judge.lm_eval_glue import inline_metrics  # also registers the judge filter
 from harness_ext.metrics import aggregations as _aggregations  # noqa: F401  (registers)
 from harness_ext.metrics.planning import score_plan
 from harness_ext.plans import parse_plan
@@ -98,4 +99,6 @@ def process_results(doc: dict[str, Any], results: list[str]) -> dict[str, Any]:
     out["parse_issue_rate"] = list(score.issues)
     if doc.get("prompt_tokens") is not None:
         out["prompt_tokens"] = doc["prompt_tokens"]
+    # judge_* values when the toolplan_judge filter judged this response (else none).
+    out.update(inline_metrics(prediction, out.get("at_f1")))
     return out
