@@ -1,0 +1,83 @@
+"""Per-sample judge values, their aggregations, and the task YAML that lists them."""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+
+import pytest
+import yaml
+
+from harness_ext.judge.report import (
+    JUDGE_METRICS,
+    judge_info,
+    pooled_mean,
+    sample_metrics,
+    spearman,
+    total,
+)
+from harness_ext.judge.rubric import DIMENSIONS
+from harness_ext.judge.scoring import JudgeResult, Verdict
+
+TRANSCRIPT = ({"role": "user", "content": "q"}, {"role": "assistant", "content": "a"})
+
+
+def _result(verdict: Verdict | None, reason: str | None = None) -> JudgeResult:
+    return JudgeResult("t:0", verdict, reason, "why", TRANSCRIPT, 2, 1, (0.25,))
+
+
+def test_scored_sample_has_every_dimension_and_a_spearman_pair() -> None:
+    verdict = Verdict({d: 4 for d in DIMENSIONS}, "ok")
+    values = sample_metrics(_result(verdict), "m", "t#1", at_f1=0.5)
+    assert all(values[f"judge_{d}"] == 4 for d in DIMENSIONS)
+    assert values["judge_overall"] == 4.0
+    assert values["judge_spearman_at_f1"] == [4.0, 0.5]
+    assert values["judge_unscored_rate"] == []
+    assert (values["judge_calls"], values["judge_cache_hits"]) == (2, 1)
+    assert values["judge_latency_s"] == [0.25, 1]
+    assert values["judge_info"]["status"] == "scored"
+
+
+def test_unscored_sample_has_no_score_at_all_and_keeps_reason_and_transcript() -> None:
+    values = sample_metrics(_result(None, "judge:not_json"), "m", "t#1", at_f1=0.0)
+    scored_keys = {f"judge_{d}" for d in DIMENSIONS} | {"judge_overall", "judge_spearman_at_f1"}
+    assert not scored_keys & values.keys()  # excluded from means, never a 0
+    assert values["judge_unscored_rate"] == ["judge:not_json"]
+    info = values["judge_info"]
+    assert (info["status"], info["reason"], info["detail"]) == ("unscored", "judge:not_json", "why")
+    assert info["transcript"] == list(TRANSCRIPT)
+
+
+def test_no_spearman_pair_without_at_f1() -> None:
+    verdict = Verdict({d: 4 for d in DIMENSIONS})
+    assert "judge_spearman_at_f1" not in sample_metrics(_result(verdict), "m", "t", at_f1=None)
+
+
+def test_aggregations_and_their_undefined_cases() -> None:
+    assert total([1, 2, 0]) == 3.0 and total([]) == 0.0
+    assert pooled_mean([[1.0, 2], [2.0, 2]]) == 0.75
+    assert math.isnan(pooled_mean([[0.0, 0]]))  # no call made: no latency to report
+    assert spearman([[1, 0.1], [2, 0.2], [3, 0.9]]) == pytest.approx(1.0)
+    assert spearman([[1, 0.9], [2, 0.2], [3, 0.1]]) == pytest.approx(-1.0)
+    assert math.isnan(spearman([[1, 0.5]]))
+    assert math.isnan(spearman([[1, 0.0], [2, 0.0]]))  # constant at_f1: undefined
+    assert judge_info([{"model": "m", "template": "t"}] * 2) == "model=m template=t"
+
+
+def test_task_yaml_lists_exactly_the_judge_metrics(repo_root: Path) -> None:
+    class Loader(yaml.SafeLoader):
+        pass
+
+    Loader.add_constructor("!function", lambda loader, node: loader.construct_scalar(node))
+    text = (repo_root / "lm_eval_tasks/assetops/_template_yaml").read_text()
+    config = yaml.load(text, Loader=Loader)
+    listed = {
+        m["metric"]: (m["aggregation"], m["higher_is_better"])
+        for m in config["metric_list"]
+        if m["metric"].startswith("judge_")
+    }
+    assert listed == JUDGE_METRICS
+    # The judge filter's pipeline keeps the default name, so metric keys stay "<m>,none".
+    assert config["filter_list"] == [
+        {"name": "none", "filter": [{"function": "toolplan_judge"}, {"function": "take_first"}]}
+    ]
