@@ -186,12 +186,16 @@ def sizes_for_total(total: int) -> dict[str, int]:
     if total < len(FAMILIES):
         raise ValueError(f"--size must be at least {len(FAMILIES)} (one example per family)")
     raw = {f: total * DEFAULT_SIZES[f] / DEFAULT_TOTAL for f in FAMILIES}
-    sizes = {f: max(1, math.floor(v)) for f, v in raw.items()}
-    # Hand the remainder to the largest fractional parts, in family order on ties.
-    for f in sorted(FAMILIES, key=lambda f: -(raw[f] - math.floor(raw[f])))[
-        : total - sum(sizes.values())
-    ]:
+    sizes = {f: math.floor(v) for f, v in raw.items()}
+    # Hand the remainder to the largest fractional parts (family order on ties), then make
+    # sure every family has at least one example, taken from the largest family.
+    by_fraction = sorted(FAMILIES, key=lambda f: -(raw[f] - sizes[f]))
+    for f in by_fraction[: total - sum(sizes.values())]:
         sizes[f] += 1
+    for f in FAMILIES:
+        if sizes[f] == 0:
+            sizes[max(sizes, key=lambda k: sizes[k])] -= 1
+            sizes[f] = 1
     return sizes
 
 
@@ -296,7 +300,7 @@ def _streams(
     """One endless candidate stream per family."""
     seed = config.seed
     rich = assetops.is_assetops(catalog.name, catalog.agent_names)
-    values = generic.ValueMaker(assetops.value_overrides() if rich else None)
+    values = generic.ValueMaker(assetops.value_overrides() if rich else None, catalog)
     requests = assetops.requests if rich else generic.generic_requests(catalog, values)
     makers = generic.knowledge(catalog, requests, values)
 

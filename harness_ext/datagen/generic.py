@@ -140,8 +140,18 @@ class ValueMaker:
     ``*_id`` an id like ``EQU-1042``, anything else ``<Stem> <n>``.
     """
 
-    def __init__(self, overrides: dict[str, ValueFn] | None = None) -> None:
+    def __init__(
+        self, overrides: dict[str, ValueFn] | None = None, catalog: Catalog | None = None
+    ) -> None:
         self.overrides = dict(overrides or {})
+        # An example given for a parameter anywhere in the catalog serves every parameter
+        # of that name (zone_name described once, used by three tools).
+        self.examples: dict[str, str] = {}
+        for tool in catalog.tools if catalog else ():
+            for p in tool.parameters:
+                found = _EXAMPLE_RE.search(p.description or "")
+                if found:
+                    self.examples.setdefault(p.name, found.group(1).strip().rstrip("."))
 
     def value(self, param: Parameter, rng: random.Random) -> tuple[Any, str]:
         """(argument value, question text) for one parameter."""
@@ -166,8 +176,9 @@ class ValueMaker:
             v = rng.randint(1, 96)
             return v, str(v)
         example = _EXAMPLE_RE.search(param.description or "")
-        if example:
-            value = _vary_number(example.group(1).strip().rstrip("."), rng)
+        given = example.group(1).strip().rstrip(".") if example else self.examples.get(param.name)
+        if given:
+            value = _vary_number(given, rng)
             return value, value
         if any(k in name for k in ("date", "time", "start", "end", "final", "since", "until")):
             d = date(2019, 1, 1) + timedelta(days=rng.randint(0, 1500))
@@ -523,6 +534,7 @@ def knowledge(
         request, agent, tool_name = requests(rng)
         tool = catalog.tool(agent, tool_name)
         desc = _first_sentence(tool.description) if tool else ""
+        quoted = request.rstrip("?.! ")
         q = expand(
             pick(
                 rng,
@@ -534,7 +546,7 @@ def knowledge(
                 ),
             ),
             rng,
-            {"r": request},
+            {"r": quoted},
         )
         q = finish(q, rng, "?")
         return cand(
@@ -567,7 +579,7 @@ def knowledge(
                 ),
             ),
             rng,
-            {"r": request, "w": wrong.name, "wa": wrong.agent},
+            {"r": request.rstrip("?.! "), "w": wrong.name, "wa": wrong.agent},
         )
         q = finish(q, rng, "?")
         answer = (

@@ -1,0 +1,146 @@
+"""`toolplan train` on the embedded model: a 2-step run, a loadable adapter, resume.
+
+The slow tests share one real 2-step run (fp32, r=4, sequences of at most 160 tokens)
+made by the installed `toolplan` script; the resume test copies that run, deletes what a
+crash after step 1 would not have written, and continues it to step 3.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import shutil
+import subprocess
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from harness_ext.cli import main
+from tests.helpers import run_command
+
+TRAIN_ARGS = [
+    "--base", "smollm2-135m", "--quantization", "none", "--r", "4", "--alpha", "8",
+    "--max-seq-len", "160", "--batch-size", "1", "--grad-accum", "1", "--lr", "1e-3",
+    "--save-steps", "1", "--eval-steps", "100", "--logging-steps", "1", "--device", "cpu",
+]  # fmt: skip
+
+
+def _build_small_data(out: Path) -> Path:
+    code = main(["build-data", "--out", str(out), "--no-system", "--seed", "3",
+                 "--family-size", "tool_knowledge=6", "--family-size", "question_plan=24",
+                 "--family-size", "execution=4"])  # fmt: skip
+    assert code == 0
+    return out
+
+
+def _train(data: Path, out: Path, *extra: str) -> subprocess.CompletedProcess[str]:
+    result = run_command(["toolplan", "train", "--data", str(data), "--out", str(out),
+                          *TRAIN_ARGS, *extra], timeout=600)  # fmt: skip
+    assert result.returncode == 0, result.stderr[-3000:]
+    return result
+
+
+def _losses(adapter: Path) -> dict[int, float]:
+    log = json.loads((adapter / "training_log.json").read_text())
+    return {h["step"]: h["loss"] for h in log["log_history"] if "loss" in h}
+
+
+@pytest.fixture(scope="module")
+def two_step_run(tmp_path_factory: pytest.TempPathFactory, embedded_model: str) -> dict[str, Path]:
+    root = tmp_path_factory.mktemp("train")
+    data = _build_small_data(root / "data")
+    out = root / "adapters" / "tiny-r4"
+    _train(data, out, "--max-steps", "2")
+    return {"data": data, "out": out, "root": root}
+
+
+@pytest.mark.slow
+def test_two_step_run_writes_adapter_and_manifest(two_step_run: dict[str, Path]) -> None:
+    out, data = two_step_run["out"], two_step_run["data"]
+    assert (out / "adapter_model.safetensors").is_file()
+    assert json.loads((out / "adapter_config.json").read_text())["r"] == 4
+    manifest: dict[str, Any] = yaml.safe_load((out / "manifest.yaml").read_text())
+    assert manifest["kind"] == "internalization"
+    assert manifest["base_model"] == "smollm2-135m"
+    assert manifest["quantization"] == "none"
+    assert manifest["lora"] == {"r": 4, "alpha": 8, "dropout": 0.05, "target_modules": "all-linear"}
+    train_bytes = (data / "train.jsonl").read_bytes()
+    assert manifest["training_data"]["sha256"] == hashlib.sha256(train_bytes).hexdigest()
+    assert manifest["training_data"]["examples"] == train_bytes.count(b"\n")
+    assert manifest["command"].startswith("toolplan train --base smollm2-135m --data ")
+    assert "--max-steps 2" in manifest["command"]
+    training = manifest["training"]
+    assert training["global_step"] == 2 and training["steps_this_run"] == 2
+    assert training["eval_loss"] > 0
+    assert (out / "checkpoints" / "checkpoint-1").is_dir()
+    assert (out / "checkpoints" / ".gitignore").read_text().strip() == "*"
+    assert set(_losses(out)) == {1, 2}
+
+
+@pytest.mark.slow
+def test_adapter_loads_with_peft_and_changes_logits(
+    two_step_run: dict[str, Path], embedded_model: str
+) -> None:
+    import torch
+    from peft import PeftModel
+    from transformers import AutoModelForCausalLM, AutoTokenizer
+
+    tokenizer = AutoTokenizer.from_pretrained(embedded_model)
+    ids = tokenizer("Which agent owns the history tool?", return_tensors="pt")
+    base = AutoModelForCausalLM.from_pretrained(embedded_model, dtype=torch.float32)
+    with torch.no_grad():
+        before = base(**ids).logits
+    tuned = PeftModel.from_pretrained(base, str(two_step_run["out"]))
+    with torch.no_grad():
+        after = tuned(**ids).logits
+    assert after.shape == before.shape
+    assert (after - before).abs().max().item() > 1e-5
+
+
+@pytest.mark.slow
+def test_resume_continues_from_the_last_checkpoint(two_step_run: dict[str, Path]) -> None:
+    first = two_step_run["out"]
+    crashed = two_step_run["root"] / "adapters" / "tiny-r4-crashed"
+    shutil.copytree(first, crashed)
+    # What a run killed during step 2 leaves behind: checkpoint-1 only, no adapter yet.
+    shutil.rmtree(crashed / "checkpoints" / "checkpoint-2")
+    for name in ("adapter_model.safetensors", "adapter_config.json", "manifest.yaml",
+                 "training_log.json"):  # fmt: skip
+        (crashed / name).unlink()
+
+    _train(two_step_run["data"], crashed, "--max-steps", "3", "--resume")
+    training = yaml.safe_load((crashed / "manifest.yaml").read_text())["training"]
+    assert training["resumed_from"] == "checkpoint-1"
+    assert training["global_step"] == 3 and training["steps_this_run"] == 2
+    assert (crashed / "checkpoints" / "checkpoint-3").is_dir()
+    original, resumed = _losses(first), _losses(crashed)
+    assert set(resumed) == {1, 2, 3}
+    # Step 1 comes from the checkpoint's history; step 2's loss is computed on the weights
+    # restored from checkpoint-1 and the same batch, so it matches the uninterrupted run.
+    assert resumed[1] == original[1]
+    assert resumed[2] == pytest.approx(original[2], rel=1e-3)
+
+
+def test_train_errors_name_the_problem(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    out = str(tmp_path / "a")
+    assert main(["train", "--base", "smollm2-135m", "--data", str(tmp_path / "nope"),
+                 "--out", out]) == 2  # fmt: skip
+    assert "nope: does not exist" in capsys.readouterr().err
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    assert main(["train", "--base", "smollm2-135m", "--data", str(empty), "--out", out]) == 2
+    assert "holds no train.jsonl" in capsys.readouterr().err
+    (empty / "train.jsonl").write_text('{"messages": [{"role": "user", "content": "q"}]}\n')
+    assert main(["train", "--base", "smollm2-135m", "--data", str(empty), "--out", out]) == 2
+    assert "train.jsonl:1: the last message must be" in capsys.readouterr().err
+    (empty / "train.jsonl").write_text(
+        '{"messages": [{"role": "user", "content": "q"}, {"role": "assistant", "content": "a"}]}\n'
+    )
+    assert main(["train", "--base", "smollm-135m", "--data", str(empty), "--out", out]) == 2
+    err = capsys.readouterr().err
+    assert "Unknown base model 'smollm-135m'" in err and "Did you mean: smollm2-135m" in err
+    assert main(["train", "--base", "smollm2-135m", "--data", str(empty), "--out", out,
+                 "--resume"]) == 2  # fmt: skip
+    assert "--resume: no checkpoint in" in capsys.readouterr().err
