@@ -10,7 +10,8 @@ The judge server is llm-katan on 127.0.0.1, started and stopped here:
   with ``--max-concurrent 16`` so the server itself does not serialize requests.
   Echo replies are never verdicts, so every sample costs two calls (ask + re-ask).
 * ``transformers``: the embedded SmolLM2-135M as the judge, CPU-bound on this machine;
-  concurrency cannot beat the cores, which the ratio shows.
+  concurrency cannot beat the cores, which the ratio shows. On a shared machine the
+  load average (printed) moves this ratio more than concurrency does.
 
 Each concurrency level starts from an empty cache, so every reply is a real call.
 Printed: samples/s and calls/s per level, their ratio, and the cached re-run's wall
@@ -27,6 +28,7 @@ import sys
 import tempfile
 import time
 import urllib.request
+from dataclasses import replace
 from pathlib import Path
 
 from harness_ext.catalog import load_catalog
@@ -106,9 +108,13 @@ def main() -> None:
     args = parser.parse_args()
 
     items = _items(args.samples)
+    load_before = os.getloadavg()[0]
     with tempfile.TemporaryDirectory() as tmp:
         proc, url = _start_katan(args.backend, args.latency_ms, Path(tmp) / "katan.log")
         try:
+            # Warm-up (first-call costs: connection, torch kernels), not timed, not cached.
+            warm = JudgeConfig(model="judge", base_url=url, max_tokens=args.max_tokens)
+            judge_all(_items(1), replace(warm, timeout_s=600, cache_path=None), progress=None)
             rows = {}
             for concurrency in (1, 8):
                 config = JudgeConfig(
@@ -131,8 +137,11 @@ def main() -> None:
                 proc.kill()
 
     detail = f"{args.latency_ms} ms latency" if args.backend == "echo" else "SmolLM2-135M on CPU"
-    print(f"judge benchmark: llm-katan {args.backend} ({detail}), {args.samples} samples, "
-          f"{os.cpu_count()} CPUs")  # fmt: skip
+    load = f"load average {load_before:.1f} -> {os.getloadavg()[0]:.1f}"
+    print(
+        f"judge benchmark: llm-katan {args.backend} ({detail}), {args.samples} samples, "
+        f"{os.cpu_count()} CPUs, {load}"
+    )
     print(f"{'concurrency':>11}  {'wall s':>8}  {'samples/s':>9}  {'calls':>5}  {'calls/s':>7}")
     for concurrency, (wall, run, _, _) in rows.items():
         print(

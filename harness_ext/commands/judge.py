@@ -57,7 +57,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--concurrency", type=int, help="requests in flight (default 8)")
     parser.add_argument("--timeout", type=float, help="seconds per request (default 60)")
     parser.add_argument("--max-retries", type=int, help="retries on 429/5xx/timeout (default 4)")
-    parser.add_argument("--max-tokens", type=int, help="reply token budget (default 512)")
+    parser.add_argument("--max-tokens", type=int, help="reply token budget (default 1024)")
     parser.add_argument("--response-format", choices=RESPONSE_FORMATS, help="default json_object")
     cache = parser.add_mutually_exclusive_group()
     cache.add_argument("--cache", type=Path, help=f"SQLite reply cache file (${ENV_CACHE})")

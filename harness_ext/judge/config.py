@@ -59,7 +59,9 @@ class JudgeConfig:
         timeout_s: Per-request timeout; a timeout is retried like a 5xx.
         max_retries: Retries per request after 429, 5xx or a timeout (others: none).
         backoff_s: First retry delay; doubles per retry, with jitter, capped at 60 s.
-        max_tokens: Reply budget. The verdict needs ~100 tokens; thinking models more.
+        max_tokens: Reply budget. The verdict needs ~100 tokens, but a thinking model
+            (e.g. Gemini 2.5 behind an OpenAI-compatible endpoint) spends this budget on
+            its thoughts too; an answer cut short ends unscored (``judge:not_json``).
         temperature: 0 (the paper's setting); part of the cache key.
         response_format: ``json_object`` (widest support), ``json_schema`` (structured
             output with our schema) or ``none`` (prompt-only JSON).
@@ -73,7 +75,7 @@ class JudgeConfig:
     timeout_s: float = 60.0
     max_retries: int = 4
     backoff_s: float = 1.0
-    max_tokens: int = 512
+    max_tokens: int = 1024
     temperature: float = 0.0
     response_format: ResponseFormat = "json_object"
     cache_path: Path | None = None

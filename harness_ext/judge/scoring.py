@@ -54,6 +54,14 @@ VERDICT_SCHEMA: dict[str, Any] = {
     },
     "required": list(DIMENSIONS),
 }
+# What ``json_schema`` mode sends: OpenAI's strict structured output wants every key
+# required and no others. Parsing stays with VERDICT_SCHEMA (rationale optional,
+# extra keys ignored), which accepts everything this schema allows.
+RESPONSE_SCHEMA: dict[str, Any] = {
+    **VERDICT_SCHEMA,
+    "required": [*DIMENSIONS, "rationale"],
+    "additionalProperties": False,
+}
 _FENCED = re.compile(r"\A```[A-Za-z]*[ \t]*\n(.*)\n[ \t]*```\Z", re.DOTALL)
 
 
@@ -293,18 +301,24 @@ def judge_all(
     if not items:
         return JudgeRun((), config.model, template)
     cache = JudgeCache(config.cache_path) if config.cache_path is not None else None
-    client = JudgeClient(config, VERDICT_SCHEMA)
+    client = JudgeClient(config, RESPONSE_SCHEMA)
     judge = _Judge(config, template, cache, client)
     results: list[JudgeResult | None] = [None] * len(items)
+    pool = ThreadPoolExecutor(max_workers=config.concurrency)
     try:
-        with (
-            ThreadPoolExecutor(max_workers=config.concurrency) as pool,
-            tqdm(total=len(items), desc=progress, disable=progress is None) as bar,
-        ):
+        with tqdm(total=len(items), desc=progress, disable=progress is None) as bar:
             futures = {pool.submit(judge.judge_one, item): i for i, item in enumerate(items)}
             for future in as_completed(futures):
                 results[futures[future]] = future.result()
                 bar.update(1)
+    except BaseException:
+        # Ctrl-C or a bug: start nothing new, retry nothing. Replies already received
+        # are in the cache, so the next run resumes from there.
+        judge.stop.set()
+        pool.shutdown(wait=False, cancel_futures=True)
+        raise
+    else:
+        pool.shutdown()
     finally:
         client.close()
         if cache is not None:

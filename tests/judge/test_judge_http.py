@@ -17,7 +17,7 @@ from typing import Any
 import pytest
 
 from harness_ext.judge.config import JudgeConfig
-from harness_ext.judge.rubric import JudgeInput
+from harness_ext.judge.rubric import DIMENSIONS, JudgeInput
 from harness_ext.judge.scoring import JudgeRun, judge_all
 from tests.judge.scripted_server import ScriptedJudge, free_port_closed, scripted_verdict
 
@@ -232,3 +232,23 @@ def test_the_key_is_in_no_result_transcript_or_log(
 def _mixed(body: dict[str, Any], index: int) -> tuple[int, str]:
     # Error texts that quote the key must not carry it into results.
     return [(200, scripted_verdict(body["messages"])), (500, f"bad {KEY}"), (400, KEY)][index % 3]
+
+
+@pytest.mark.parametrize("mode", ["json_object", "json_schema", "none"])
+def test_request_carries_decoding_settings_and_response_format(
+    scripted_judge: Any, tmp_path: Path, mode: str
+) -> None:
+    server = scripted_judge()
+    cfg = config(server, tmp_path, response_format=mode, max_tokens=77)
+    accounted(judge_all(items(1), cfg, progress=None), 1)
+    body = server.requests[0]["body"]
+    assert (body["model"], body["temperature"], body["max_tokens"]) == ("scripted", 0.0, 77)
+    sent = body.get("response_format")
+    if mode == "none":
+        assert sent is None
+    elif mode == "json_object":
+        assert sent == {"type": "json_object"}
+    else:
+        schema = sent["json_schema"]["schema"]
+        assert sent["type"] == "json_schema" and schema["additionalProperties"] is False
+        assert set(schema["required"]) == {*DIMENSIONS, "rationale"}
