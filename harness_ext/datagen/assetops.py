@@ -502,6 +502,15 @@ def iot_sensors(rng: random.Random) -> Drafted:
             rng,
             {"a": a, "at": at, "s": site},
         )
+    elif rng.random() < 0.25:
+        # An asset *type* as the asset ("sensors of asset Wind Turbine"): looked up at MAIN.
+        kind_name = pick(rng, FM_TYPES)
+        asset = Asset(kind_name, asset.kind)
+        q = render(
+            pick(rng, ("!provide some sensors of asset {a}", "Which sensors does a {a} have")),
+            rng,
+            {"a": kind_name},
+        )
     else:
         q = render(
             pick(
@@ -1655,6 +1664,42 @@ def wo_longterm(rng: random.Random) -> Drafted:
     return Drafted(q, make_plan(*steps), "wo_longterm", "Workorder")
 
 
+def wo_fleet_analysis(rng: random.Random) -> Drafted:
+    """Alert/anomaly analysis that names no equipment: grounded on CWC04009, the chiller of
+    the benchmark's alert and anomaly scenarios (the gold convention), with the
+    failure-code table when the question asks for causes or actions."""
+    eq = "CWC04009"
+    with_codes = rng.random() < 0.5
+    q = render(
+        pick(
+            rng,
+            (
+                "How can I [analyze|study] anomalies across [multiple|several] KPIs to [better "
+                "|]diagnose [their|the] root cause",
+                "Which KPI anomalies tend to [occur|happen] together, and what do they say about "
+                "the cause",
+                "Can you find the alerts that matter among the many spurious ones for our chillers",
+                "How severe and connected are the anomalies we see across [the |]KPIs",
+            )
+            if with_codes
+            else (
+                "Could you identify [any |]causal links between anomalies across KPIs",
+                "Which alerts of our chillers are [meaningful|worth a closer look]",
+                "How often do anomalies on different KPIs show up [together|at the same time]",
+            ),
+        ),
+        rng,
+        {},
+    )
+    steps = [_wo_step("get_events", eq, None)]
+    if with_codes:
+        steps.append(
+            step("Get the failure code table.", "WorkOrderAgent", "get_failure_codes",
+                 out=EXPECTED["get_failure_codes"])
+        )  # fmt: skip
+    return Drafted(q, make_plan(*steps), "wo_fleet_analysis", "Workorder")
+
+
 def wo_alert_reasoning(rng: random.Random) -> Drafted:
     """Using alerts to improve maintenance: events, then alert-to-failure on their rules."""
     eq, who = _chiller_with_eq(rng)
@@ -1781,13 +1826,15 @@ def multi_anomaly(rng: random.Random) -> Drafted:
 
 
 def multi_forecast(rng: random.Random) -> Drafted:
-    """Forecast from a week of readings. A named sensor: history, forecast. Energy or
-    "performance" (the sensor must be identified first): sensors, history, forecast."""
+    """Forecast from a week of readings. A sensor named in passing: history, forecast.
+    Energy, "performance" or a quoted full sensor name (the sensor is looked up or
+    confirmed first): sensors, history, forecast."""
     asset = _asset(rng, (CHILLER,))
     site = _site(rng)
     span = _recent_week(rng)
     week = "the " + span.text.split("the ", 1)[-1]
     vague = rng.random() < 0.4
+    quoted = False
     if vague:
         energy = rng.random() < 0.6
         sensor = "Power Input" if energy else "Tonnage"
@@ -1815,11 +1862,16 @@ def multi_forecast(rng: random.Random) -> Drafted:
         )
     else:
         sensor = pick(rng, asset.kind.sensors)
+        quoted = rng.random() < 0.25
         q = render(
             pick(
                 rng,
                 (
                     "What is the forecast for '{t}' {d} based on data from the {s} site",
+                    "!forecast '{t}' {d} using the readings from the {s} site",
+                )
+                if quoted
+                else (
                     "What's the forecast for {a}'s {se} for next week based on the data from {w} "
                     "{at}",
                     "What is the forecast for {a}'s {se} for next week based on {w} data",
@@ -1838,7 +1890,8 @@ def multi_forecast(rng: random.Random) -> Drafted:
             },
         )
     target = _target(asset, sensor)
-    steps = [_sensors_step(site, asset, ())] if vague else []
+    look_up = vague or quoted
+    steps = [_sensors_step(site, asset, ())] if look_up else []
     steps.append(_history_step(site, asset, span))
     h = len(steps)
     args: dict[str, Any] = {
@@ -1846,7 +1899,7 @@ def multi_forecast(rng: random.Random) -> Drafted:
         "timestamp_column": "timestamp",
         "target_columns": [target],
     }
-    if vague and rng.random() < 0.6:
+    if look_up and rng.random() < 0.6:
         args["model_checkpoint"] = "ttm_96_28"
     steps.append(
         step(
@@ -1901,6 +1954,8 @@ def multi_anomaly_wo(rng: random.Random) -> Drafted:
             ),
         )
         return Drafted(q, plan, "multi_file_wo", "multiagent")
+    if rng.random() < 0.25:
+        return _unnamed_asset_anomaly_wo(rng, asset, sensor)
     span = _span(rng, ("week_of", "month", "range"))
     q = render(
         pick(
@@ -1928,6 +1983,36 @@ def multi_anomaly_wo(rng: random.Random) -> Drafted:
         ),
     )
     return Drafted(q, plan, "multi_anomaly_wo", "multiagent")
+
+
+def _unnamed_asset_anomaly_wo(rng: random.Random, asset: Asset, sensor: str) -> Drafted:
+    """No asset and no date named: find the asset at MAIN, anchor the window on the
+    current time, detect anomalies, decide on a work order."""
+    q = render(
+        pick(
+            rng,
+            (
+                "Can you check if there are any anomalies for chiller {sl}, and do you think I "
+                "should create a work order after reviewing [them|the anomalies]",
+                "Are there [recent |]anomalies in the chiller {sl}? Should I open a work order",
+            ),
+        ),
+        rng,
+        {"sl": sensor.lower()},
+    )
+    plan = make_plan(
+        step("List the assets at MAIN to find the chiller.", "IoTAgent", "assets",
+             {"site_name": "MAIN"}, out=EXPECTED["assets"]),
+        step("Get the current date and time.", "Utilities", "current_date_time",
+             out=EXPECTED["current_date_time"]),
+        step("Get the chiller's readings for the last seven days.", "IoTAgent", "history",
+             {"site_name": "MAIN", "asset_id": "{step_1}", "start": "{step_2} minus 7 days",
+              "final": "{step_2}"}, (1, 2), EXPECTED["history"]),
+        _tsad_step([f"{{step_1}} {sensor}"], 3, (1, 3)),
+        step("Review the anomalies and decide whether to create a work order.", None, None,
+             deps=(4,), out="A work order recommendation."),
+    )  # fmt: skip
+    return Drafted(q, plan, "multi_anomaly_wo_unnamed", "multiagent")
 
 
 def multi_early_detection(rng: random.Random) -> Drafted:
@@ -2028,6 +2113,7 @@ INTENTS: tuple[tuple[Intent, float], ...] = (
     (wo_prioritize, 0.01),
     (wo_longterm, 0.025),
     (wo_alert_reasoning, 0.012),
+    (wo_fleet_analysis, 0.012),
     (util_time, 0.008),
     (util_json, 0.008),
     (multi_anomaly, 0.045),
