@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import math
 from pathlib import Path
 
@@ -81,3 +82,17 @@ def test_task_yaml_lists_exactly_the_judge_metrics(repo_root: Path) -> None:
     assert config["filter_list"] == [
         {"name": "none", "filter": [{"function": "toolplan_judge"}, {"function": "take_first"}]}
     ]
+
+
+def test_judged_text_is_the_response_and_survives_pickling() -> None:
+    import pickle
+
+    from harness_ext.judge.lm_eval_glue import JudgedText, inline_metrics
+
+    verdict = Verdict({d: 3 for d in DIMENSIONS})
+    text = JudgedText("#Task1: plan", _result(verdict), "m", "t#1")
+    assert text == "#Task1: plan" and json.dumps([text]) == '["#Task1: plan"]'
+    copy = pickle.loads(pickle.dumps(text))  # lm-eval gathers responses across ranks
+    assert copy.judge == text.judge and copy.judge_model == "m"
+    assert inline_metrics(copy, 0.5)["judge_overall"] == 3.0
+    assert inline_metrics("#Task1: plan", 0.5) == {}  # not judged: no judge_* key at all
