@@ -279,7 +279,12 @@ def train(config: TrainConfig) -> dict[str, Any]:
         r=config.r,
         lora_alpha=config.alpha,
         lora_dropout=config.dropout,
-        target_modules=config.target_modules,
+        # "all-linear" (PEFT's keyword) or a comma-separated list of module names.
+        target_modules=(
+            [m.strip() for m in config.target_modules.split(",") if m.strip()]
+            if "," in config.target_modules
+            else config.target_modules
+        ),
         task_type="CAUSAL_LM",
     )
     train_ds = datasets.Dataset.from_list([to_prompt_completion(r) for r in data.train])

@@ -2125,7 +2125,11 @@ INTENTS: tuple[tuple[Intent, float], ...] = (
 # Single-step intents: the requests quoted by routing and hard-negative questions.
 SINGLE_STEP_INTENTS: tuple[Intent, ...] = (
     iot_sites,
+    iot_assets,
+    iot_history,
     iot_sensors,
+    tsfm_anomaly,
+    wo_events_summary,
     fmsr_modes,
     tsfm_models,
     tsfm_tasks,
@@ -2275,7 +2279,10 @@ def _swap_pairs(rng: random.Random, question: str) -> list[tuple[str, str]]:
             (f"Chiller{num}", f"Chiller{new}"),
         ]
     for eq in sorted(set(re.findall(r"\b[A-Z]{3}\d{5}\b", question))):
-        swaps.append((eq, pick(rng, [e for e in EQUIPMENT_IDS if e != eq])))
+        # A chiller's id stays a chiller's id (CWC...), other kinds keep their prefix.
+        same_kind = [e for e in EQUIPMENT_IDS if e[:3] == eq[:3] and e != eq]
+        if same_kind:
+            swaps.append((eq, pick(rng, same_kind)))
     for ahu in sorted(set(re.findall(r"\bCQPA AHU \w+\b", question))):
         swaps.append((ahu, pick(rng, [n for n in AHU.names if n != ahu])))
     if "MAIN" in question and rng.random() < 0.3:
@@ -2371,14 +2378,31 @@ def value_overrides() -> dict[str, Callable[[random.Random], tuple[Any, str]]]:
         r = pick(rng, ALERT_RULES)
         return r, r
 
+    def csv(rng: random.Random) -> tuple[Any, str]:
+        f = _data_file(rng, _asset(rng, (CHILLER, AHU)), pick(rng, ("forecast", "tsad")))
+        return f, f
+
+    def json_file(rng: random.Random) -> tuple[Any, str]:
+        f = f"{_asset(rng).slug}_{pick(rng, ('forecast', 'results', 'output'))}.json"
+        return f, f
+
+    def timestamp(rng: random.Random) -> tuple[Any, str]:
+        t = _ts(rng)
+        return t, t
+
+    def targets(rng: random.Random) -> tuple[Any, str]:
+        a = _asset(rng, (CHILLER, AHU))
+        t = _target(a, pick(rng, a.kind.sensors))
+        return [t], t
+
+    def modes(rng: random.Random) -> tuple[Any, str]:
+        m = pick(rng, CHILLER.failure_modes)
+        return [m], m
+
     return {
-        "site_name": site,
-        "asset_id": asset,
-        "asset_name": asset,
-        "equipment_id": equipment,
-        "start": day,
-        "final": day,
-        "start_date": day,
-        "end_date": day,
-        "rule_id": rule,
-    }
+        "site_name": site, "asset_id": asset, "asset_name": asset, "equipment_id": equipment,
+        "start": day, "final": day, "start_date": day, "end_date": day, "rule_id": rule,
+        "dataset_path": csv, "tsfm_output_json": json_file, "file_name": json_file,
+        "timestamp_column": timestamp, "target_columns": targets, "sensors": targets,
+        "failure_modes": modes,
+    }  # fmt: skip

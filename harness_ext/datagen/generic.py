@@ -180,6 +180,9 @@ class ValueMaker:
         if given:
             value = _vary_number(given, rng)
             return value, value
+        if "column" in name:  # before the date rule: "timestamp_column" names a column
+            v = "Timestamp" if "time" in name else f"Column {rng.randint(1, 9)}"
+            return v, v
         if any(k in name for k in ("date", "time", "start", "end", "final", "since", "until")):
             d = date(2019, 1, 1) + timedelta(days=rng.randint(0, 1500))
             return d.isoformat(), d.isoformat()
@@ -391,6 +394,7 @@ def knowledge(
     """One candidate maker per tool-knowledge kind (see ``KNOWLEDGE_KINDS``)."""
     agents, tools = catalog.agents, catalog.tools
     pairs = confusable_pairs(catalog)
+    partner = {a.name: b for a, b in pairs}
 
     def cand(
         kind: str, question: str, answer: str, probes: tuple[str, ...] = (), **meta: Any
@@ -567,8 +571,11 @@ def knowledge(
                 f"{wrong.name} ({wrong.agent}): {wrong.description}"
             )
             return cand("hard_negative", q, answer.strip(), tool=right.name, versus=wrong.name)
-        req = single_request(right, values, rng)
-        request = render("!" + req.clause, rng, {})
+        # A realistic request for a tool (the catalog's request source), put to its most
+        # confusable neighbour.
+        request, agent, tool_name = requests(rng)
+        right = catalog.tool(agent, tool_name) or right
+        wrong = partner.get(right.name, wrong)
         q = expand(
             pick(
                 rng,
