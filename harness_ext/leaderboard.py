@@ -1,9 +1,12 @@
 """The leaderboard: ``results/LEADERBOARD.md`` and PNG plots from lm-eval results files.
 
 Input is only lm-eval's ``results_*.json`` (found recursively under the given paths).
-A run is identified by ``config.model_args``: ``pretrained=`` (the base model),
-``peft=`` (the adapter) and ``load_in_8bit``/``load_in_4bit``/``quantization=`` (the
-quantization). One table row per model x adapter x quantization x condition x split:
+A run is identified by ``config.model_args``: ``pretrained=`` (the base model) and
+``peft=`` (the adapter); its quantization comes from ``config.toolplan_quantization``
+(written by ``toolplan-hf``, right for pre-quantized folders too), else from the
+``load_in_8bit``/``load_in_4bit``/``quantization=`` model args, else "none".
+
+One table row per model x adapter x quantization x condition x split:
 
 * conditions come from the task names ``assetops_{informed,free}[_<split>]``;
 * a model x adapter x quantization with forgetting results but no planning results
@@ -204,7 +207,12 @@ def run_key(data: dict[str, Any]) -> RunKey:
     args = parse_model_args((config or {}).get("model_args"))
     pretrained = args.get("pretrained") or data.get("model_name") or "unknown"
     peft = args.get("peft")
-    if _truthy(args.get("load_in_4bit")):
+    described = (config or {}).get("toolplan_quantization")
+    if isinstance(described, dict) and described.get("method"):
+        # toolplan-hf's own record: also right for pre-quantized folders (harness_ext.quantize)
+        bits, method = described.get("bits"), str(described["method"])
+        quantization = f"{bits}bit" if bits else method
+    elif _truthy(args.get("load_in_4bit")):
         quantization = "4bit"
     elif _truthy(args.get("load_in_8bit")):
         quantization = "8bit"

@@ -151,6 +151,13 @@ def test_run_key_from_a_model_args_string() -> None:
     assert run_key({"config": {"model_args": {"pretrained": "Qwen/Qwen3-4B"}}}) == RunKey(
         "Qwen/Qwen3-4B", "", "none"
     )
+    # toolplan-hf's record wins: a pre-quantized folder has no load_in_* argument.
+    described = {"method": "bitsandbytes", "bits": 4, "quant_type": "nf4"}
+    config = {"model_args": "pretrained=models/smollm2-nf4", "toolplan_quantization": described}
+    # "models/x" could be a hub id as well as a folder, so it is shown as given.
+    assert run_key({"config": config}) == RunKey("models/smollm2-nf4", "", "4bit")
+    config["toolplan_quantization"] = {"method": "none"}
+    assert run_key({"config": config}).quantization == "none"
 
 
 def test_planning_rows_come_one_per_model_adapter_quant_condition(board_dir: Path) -> None:
