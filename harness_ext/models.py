@@ -1,0 +1,204 @@
+"""``toolplan-hf``: lm-eval's ``hf`` model plus quantization, adapter guards and costs.
+
+Use it like ``--model hf``, with these additions (all optional model args)::
+
+    lm_eval --model toolplan-hf --device cpu --tasks assetops_free_test30 \\
+      --model_args pretrained=smollm2-135m,peft=adapters/NAME,load_in_4bit=True
+
+* ``pretrained`` accepts embedded-model aliases (``smollm2-135m``, also the default);
+* ``load_in_8bit`` / ``load_in_4bit`` (+ ``bnb_4bit_quant_type``, ``bnb_4bit_compute_dtype``,
+  ``bnb_4bit_use_double_quant``, ``llm_int8_*``) quantize on the fly with bitsandbytes;
+  lm-eval 0.4.13 passes these straight to ``from_pretrained``, which transformers 5
+  rejects, so they become a ``BitsAndBytesConfig`` here (see ``harness_ext.quantize``);
+* with ``peft=ADAPTER`` the adapter's files, its base model and its effect are checked
+  before anything is generated (``harness_ext.adapter_guard``); ``allow_base_mismatch=True``
+  applies an adapter to another base anyway;
+* the results file gets ``config.toolplan_cost`` (load time, peak memory, tokens/s),
+  ``config.toolplan_quantization`` and, with an adapter, ``config.toolplan_adapter``.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from typing import Any
+
+from lm_eval.api.registry import register_model
+from lm_eval.models.huggingface import HFLM
+
+from harness_ext._hook import MODEL_NAME
+from harness_ext.adapter_guard import (
+    AdapterInfo,
+    BaseCheck,
+    check_base,
+    inspect_adapter,
+    probe_adapter,
+)
+from harness_ext.cost import CostMeter
+from harness_ext.embedded import DEFAULT_ALIAS, resolve_model
+from harness_ext.errors import ModelLoadError
+from harness_ext.quantize import as_bool, bnb_config, describe, pop_bnb_options
+
+_BNB_8BIT_LOGGER = "bitsandbytes.autograd._functions"
+
+
+class _FirstOnly(logging.Filter):
+    """Let a repeated log message through once.
+
+    bitsandbytes logs 'MatMul8bitLt: inputs will be cast ...' on every 8-bit matmul
+    (once per layer per generated token), which buries lm-eval's own output.
+    """
+
+    def __init__(self, prefix: str) -> None:
+        super().__init__()
+        self._prefix = prefix
+        self._seen = False
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if not str(record.msg).startswith(self._prefix):
+            return True
+        if self._seen:
+            return False
+        self._seen = True
+        return True
+
+
+def _quiet_8bit_cast_warning() -> None:
+    logger = logging.getLogger(_BNB_8BIT_LOGGER)
+    if not any(isinstance(f, _FirstOnly) for f in logger.filters):
+        logger.addFilter(_FirstOnly("MatMul8bitLt: inputs will be cast"))
+
+
+@register_model(MODEL_NAME)
+class ToolplanHFLM(HFLM):
+    """HFLM with on-the-fly bitsandbytes loading, adapter guards and cost accounting."""
+
+    def __init__(
+        self,
+        pretrained: Any = DEFAULT_ALIAS,
+        allow_base_mismatch: bool | str = False,
+        **kwargs: Any,
+    ) -> None:
+        """Check the adapter (if any), then load like HFLM.
+
+        Raises:
+            ModelLoadError / DataFileError: a bad quantization option, a missing or
+                corrupt adapter file, a base mismatch, or an adapter with no effect.
+        """
+        self._cost = CostMeter()
+        self._allow_base_mismatch = as_bool("allow_base_mismatch", allow_base_mismatch)
+        device = str(kwargs.get("device") or "cpu")
+        self._bnb = bnb_config(pop_bnb_options(kwargs), device)
+        self._adapter: AdapterInfo | None = None
+        self._base_check: BaseCheck | None = None
+        self._probe_diff: float | None = None
+        self._quantization: dict[str, Any] = describe(self._bnb)
+        given = pretrained
+        if isinstance(pretrained, str):
+            pretrained = resolve_model(pretrained)
+        if isinstance(kwargs.get("tokenizer"), str):
+            kwargs["tokenizer"] = resolve_model(kwargs["tokenizer"])
+        peft = kwargs.get("peft")
+        if peft:
+            if kwargs.get("delta"):
+                raise ModelLoadError("peft= and delta= were both given. Fix: use one of them.")
+            # Files and base first: both are cheap and fail before any weights load.
+            self._adapter = inspect_adapter(str(peft))
+            if isinstance(given, str):
+                self._base_check = check_base(self._adapter, given, self._allow_base_mismatch)
+            if self._base_check is not None and self._base_check.status == "forced":
+                logging.getLogger(__name__).warning(
+                    "allow_base_mismatch=True: applying adapter %s to %s although it was made "
+                    "for %s",
+                    peft,
+                    given,
+                    self._base_check.recorded,
+                )
+        self._cost.start_load()
+        super().__init__(pretrained, **kwargs)
+        self._cost.end_load(getattr(self, "_model", None))
+
+    def _create_model(
+        self,
+        pretrained: str,
+        *args: Any,
+        peft: str | None = None,
+        quantization_config: Any = None,
+        **kwargs: Any,
+    ) -> None:
+        if self._bnb is not None and quantization_config is not None:
+            raise ModelLoadError(
+                f"{pretrained} is already quantized ({describe(quantization_config)}), and "
+                f"on-the-fly quantization was asked too ({self._quantization}). Fix: drop "
+                "load_in_8bit/load_in_4bit for a pre-quantized folder."
+            )
+        if quantization_config is not None:
+            self._quantization = describe(quantization_config)
+        if self._quantization.get("bits") == 8:
+            _quiet_8bit_cast_warning()
+        super()._create_model(
+            pretrained,
+            *args,
+            peft=None,
+            quantization_config=self._bnb if self._bnb is not None else quantization_config,
+            **kwargs,
+        )
+        if peft:
+            self._apply_adapter(peft)
+
+    def _apply_adapter(self, peft: str) -> None:
+        """Wrap the loaded base in the adapter, then prove the adapter changes the logits."""
+        from peft import PeftModel
+
+        adapter = self._adapter if self._adapter is not None else inspect_adapter(peft)
+        # As HFLM does: adapters trained with added tokens need the larger embedding.
+        base: Any = getattr(self, "_model", None)
+        config = base.config
+        vocab = getattr(getattr(config, "text_config", config), "vocab_size", None)
+        if vocab is not None and vocab != len(self.tokenizer):
+            base.resize_token_embeddings(len(self.tokenizer))
+        try:
+            model: Any = PeftModel.from_pretrained(base, str(adapter.path))
+        except (RuntimeError, ValueError, KeyError) as e:
+            raise ModelLoadError(
+                f"adapter {adapter.path} does not fit base {self._given_name()} ({e}). "
+                "Fix: use the base the adapter was trained on."
+            ) from e
+        model.eval()
+        self._model = model
+        started = time.perf_counter()
+        self._probe_diff = probe_adapter(model, self.tokenizer, adapter.path)
+        self._cost.adapter_probe_seconds = time.perf_counter() - started
+
+    def _given_name(self) -> str:
+        return self._base_check.given if self._base_check is not None else "(given base)"
+
+    def _model_generate(self, context: Any, max_length: int, stop: list[str], **kwargs: Any) -> Any:
+        started = time.perf_counter()
+        out = super()._model_generate(context, max_length, stop, **kwargs)
+        new = out[:, context.shape[1] :]
+        pad = self.tokenizer.pad_token_id
+        tokens = int((new != pad).sum()) if pad is not None else int(new.numel())
+        # .sum() synchronises a CUDA stream, so the time below covers the whole generate.
+        self._cost.add_generation(tokens, time.perf_counter() - started)
+        return out
+
+    def cost_report(self) -> dict[str, Any]:
+        """The ``toolplan_cost`` block so far (see ``harness_ext.cost``)."""
+        return self._cost.report()
+
+    def get_model_info(self) -> dict[str, Any]:
+        """HFLM's model info plus the ``toolplan_*`` blocks (cost, quantization, adapter)."""
+        info: dict[str, Any] = dict(super().get_model_info())
+        info["toolplan_cost"] = self.cost_report()
+        info["toolplan_quantization"] = dict(self._quantization)
+        if self._adapter is not None:
+            info["toolplan_adapter"] = {
+                "path": str(self._adapter.path),
+                "weights": self._adapter.weights.name,
+                "tensors": self._adapter.tensor_count,
+                "kind": self._adapter.manifest.kind if self._adapter.manifest else None,
+                "base_check": self._base_check.as_dict() if self._base_check else None,
+                "probe_max_abs_logit_diff": self._probe_diff,
+            }
+        return info
