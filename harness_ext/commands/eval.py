@@ -5,7 +5,8 @@ The flags are lm-eval's (same names, same parser), with four differences:
 * the task index holds only our tasks (plus ``--include_path``), so start-up skips
   indexing lm-eval's ~14k built-ins; ``--with_builtin_tasks`` brings them back;
 * model aliases work: ``--model smollm2-135m`` or ``pretrained=smollm2-135m``, and with
-  no model at all the embedded default model is used;
+  no model at all the embedded default model is used; both run as ``toolplan-hf``, so the
+  results carry ``config.toolplan_cost`` (see ``harness_ext.models``);
 * ``--apply_chat_template`` is on by default (our prompts are system + user turns);
   ``--no_chat_template`` turns it off;
 * ``--device`` defaults to ``cpu`` when no CUDA device is visible.
@@ -51,11 +52,13 @@ def build_parser() -> tuple[argparse.ArgumentParser, argparse.ArgumentParser]:
 
 def _resolve_model(args: argparse.Namespace) -> None:
     model_args: dict[str, Any] = dict(args.model_args or {})
+    # Defaults use toolplan-hf (HFLM + cost accounting, quantization, adapter checks);
+    # an explicit --model hf stays lm-eval's own.
     if args.model in EMBEDDED_MODELS:
         model_args.setdefault("pretrained", args.model)
-        args.model = "hf"
+        args.model = "toolplan-hf"
     if not args.model:
-        args.model = "hf"
+        args.model = "toolplan-hf"
     if args.model in ("hf", "toolplan-hf", "hf-auto", "huggingface"):
         model_args.setdefault("pretrained", DEFAULT_ALIAS)
     for key in ("pretrained", "tokenizer"):
