@@ -48,6 +48,10 @@ def main() -> None:
     parser.add_argument("--r", type=int, default=32)
     parser.add_argument("--steps", type=int, default=4)
     parser.add_argument("--quantizations", default="none,8bit,4bit")
+    parser.add_argument(
+        "--threads", type=int, default=None,
+        help="torch CPU threads (1 gives steady numbers on a shared machine)",
+    )  # fmt: skip
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         data = Path(tmp) / "long.jsonl"
@@ -59,14 +63,17 @@ def main() -> None:
                     base="smollm2-135m", data=str(data), out=str(Path(tmp) / quant),
                     quantization=quant, r=args.r, alpha=2 * args.r, max_steps=args.steps,
                     max_seq_len=args.seq, batch_size=1, grad_accum=1, save_steps=10_000,
-                    logging_steps=1, device="cpu",
+                    logging_steps=1, device="cpu", threads=args.threads,
                 )
             )  # fmt: skip
             results[quant] = summary
             print(f"[{quant}] first step {summary['first_step_s']} s, then "
                   f"{summary['seconds_per_step']} s/step", flush=True)  # fmt: skip
+    import torch
+
     load = os.getloadavg()
-    print(f"\nseq {args.seq}, batch 1, LoRA r={args.r}, {args.steps} steps, CPU, load average "
+    print(f"\nseq {args.seq}, batch 1, LoRA r={args.r}, {args.steps} steps, CPU with "
+          f"{torch.get_num_threads()} torch threads, load average "
           f"{load[0]:.1f} / {load[1]:.1f} / {load[2]:.1f} on {os.cpu_count()} cores")  # fmt: skip
     base = results.get("none", {})
     print(f"{'base':<6}{'wall s/step':>12}{'vs fp32':>9}{'CPU s/step':>12}{'vs fp32':>9}"

@@ -21,6 +21,7 @@ _RECORDED = (
     ("save_steps", "--save-steps"), ("eval_steps", "--eval-steps"),
     ("logging_steps", "--logging-steps"), ("seed", "--seed"), ("device", "--device"),
     ("gradient_checkpointing", "--gradient-checkpointing"),
+    ("threads", "--threads"),
 )  # fmt: skip
 
 
@@ -61,6 +62,12 @@ def configure(parser: argparse.ArgumentParser) -> None:
         choices=("auto", "on", "off"),
         default=d.gradient_checkpointing,
         help="auto: on with a GPU only",
+    )
+    parser.add_argument(
+        "--threads",
+        type=int,
+        default=None,
+        help="CPU threads for torch (default: torch's choice; 1 is steadier on a busy machine)",
     )
     parser.add_argument(
         "--resume", action="store_true", help="continue from the last checkpoint in OUT/checkpoints"
@@ -114,6 +121,7 @@ def run(args: argparse.Namespace) -> int:
         overwrite=args.overwrite,
         device=args.device,
         gradient_checkpointing=args.gradient_checkpointing,
+        threads=args.threads,
         name=args.name,
         description=args.description,
         command=recorded_command(args),

@@ -100,6 +100,39 @@ def test_adapter_loads_with_peft_and_changes_logits(
 
 
 @pytest.mark.slow
+def test_loss_covers_only_the_assistant_turn(embedded_model: str, tmp_path: Path) -> None:
+    """SmolLM2's ChatML template has no generation markers, so training relies on TRL's
+    prompt/completion masking: the labels must be the assistant text and its end token."""
+    import datasets
+    from transformers import AutoModelForCausalLM, AutoTokenizer
+    from trl import SFTConfig, SFTTrainer
+
+    from harness_ext.training import to_prompt_completion
+
+    tokenizer = AutoTokenizer.from_pretrained(embedded_model)
+    record = {"messages": [{"role": "system", "content": "Plan tool use."},
+                           {"role": "user", "content": "Which agent owns sites?"},
+                           {"role": "assistant", "content": "IoTAgent."}]}  # fmt: skip
+    trainer = SFTTrainer(
+        model=AutoModelForCausalLM.from_pretrained(embedded_model),
+        args=SFTConfig(
+            output_dir=str(tmp_path),
+            use_cpu=True,
+            bf16=False,
+            report_to=[],
+            completion_only_loss=True,
+            max_length=64,
+        ),
+        train_dataset=datasets.Dataset.from_list([to_prompt_completion(record)]),
+        processing_class=tokenizer,
+    )
+    row = trainer.train_dataset[0]
+    labels = trainer.data_collator([row])["labels"][0].tolist()
+    trained = [t for t, label in zip(row["input_ids"], labels, strict=True) if label != -100]
+    assert tokenizer.decode(trained) == "IoTAgent.<|im_end|>\n"
+
+
+@pytest.mark.slow
 def test_resume_continues_from_the_last_checkpoint(two_step_run: dict[str, Path]) -> None:
     first = two_step_run["out"]
     crashed = two_step_run["root"] / "adapters" / "tiny-r4-crashed"
