@@ -99,13 +99,21 @@ def _read_tensors(weights: Path) -> int:
 def resolve_adapter_path(adapter: str) -> Path:
     """A local adapter folder as is; otherwise a hub repo id, fetched with huggingface_hub.
 
+    A name is local when it starts with ``.``, ``/`` or ``~``, is not shaped like
+    ``owner/name``, or its parent folder exists here (``adapters/NAME``).
+
     Raises:
         ModelLoadError: not a local folder and not downloadable (offline, unknown repo).
     """
     local = Path(adapter).expanduser()
     if local.exists():
         return local
-    looks_local = adapter.startswith((".", "/", "~")) or not _HUB_ID_RE.match(adapter)
+    # "adapters/typo" looks like a hub id too; an existing parent folder says it is local.
+    looks_local = (
+        adapter.startswith((".", "/", "~"))
+        or not _HUB_ID_RE.match(adapter)
+        or local.parent.is_dir()
+    )
     fix = "pass the folder written by save_pretrained (it holds adapter_config.json)"
     if looks_local:
         raise ModelLoadError(f"adapter folder {adapter} not found. Fix: {fix}.")

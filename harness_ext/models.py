@@ -100,6 +100,12 @@ class ToolplanHFLM(HFLM):
             kwargs["tokenizer"] = resolve_model(kwargs["tokenizer"])
         peft = kwargs.get("peft")
         if peft:
+            if not isinstance(pretrained, str):
+                # HFLM skips model creation for a ready model, so peft= would be ignored.
+                raise ModelLoadError(
+                    "peft= needs pretrained= as a name or folder; with a ready model object, "
+                    "wrap it in peft.PeftModel yourself."
+                )
             if kwargs.get("delta"):
                 raise ModelLoadError("peft= and delta= were both given. Fix: use one of them.")
             # Files and base first: both are cheap and fail before any weights load.

@@ -33,9 +33,16 @@ def test_a_valid_folder_passes(tmp_path: Path) -> None:
     assert info.recorded_bases == {"adapter_config.json base_model_name_or_path": "smollm2-135m"}
 
 
-def test_missing_folder_and_files_are_named(tmp_path: Path) -> None:
+def test_missing_folder_and_files_are_named(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     with pytest.raises(ModelLoadError, match=r"adapter folder .*nowhere not found"):
         inspect_adapter(str(tmp_path / "nowhere"))
+    # owner/name shaped, but its parent exists here: a local typo, not a hub download.
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "adapters").mkdir()
+    with pytest.raises(ModelLoadError, match="adapter folder adapters/typo not found"):
+        inspect_adapter("adapters/typo")
     folder = _tiny_adapter(tmp_path / "a")
     (folder / "adapter_model.safetensors").unlink()
     with pytest.raises(DataFileError, match=r"adapter_model\.safetensors: not found"):
@@ -134,3 +141,11 @@ def test_pop_and_build_bnb_config() -> None:
 def test_bad_bnb_options_are_one_clear_error(options: dict[str, object], message: str) -> None:
     with pytest.raises(ModelLoadError, match=message):
         bnb_config(options, "cpu")
+
+
+def test_toolplan_hf_refuses_peft_on_a_ready_model_object() -> None:
+    from harness_ext.models import ToolplanHFLM
+
+    # HFLM never builds a ready model, so the adapter would be silently dropped.
+    with pytest.raises(ModelLoadError, match="peft= needs pretrained= as a name"):
+        ToolplanHFLM(pretrained=object(), peft="adapters/x", device="cpu")
