@@ -224,18 +224,26 @@ def quantize_model(
     sidecar records the source base, so adapter base checks know where it came from.
 
     Raises:
-        ModelLoadError: ``bits`` not 4/8, ``out`` exists (without ``overwrite``), the
-            base is already quantized, or loading fails.
+        ModelLoadError: ``bits`` not 4/8, ``out`` exists (without ``overwrite``, or is
+            not an earlier output of this function), the base is already quantized, or
+            loading fails.
     """
     from harness_ext.embedded import resolve_model
 
     if bits not in (4, 8):
         raise ModelLoadError(f"--bits {bits} is not supported. Fix: use --bits 8 or --bits 4.")
     out = Path(out)
-    if out.exists() and any(out.iterdir()) and not overwrite:
-        raise ModelLoadError(
-            f"{out} already exists and is not empty. Fix: pick a new folder or pass --force."
-        )
+    if out.exists() and any(out.iterdir()):
+        if not overwrite:
+            raise ModelLoadError(
+                f"{out} already exists and is not empty. Fix: pick a new folder or pass --force."
+            )
+        # --force only ever deletes a folder this function wrote, never e.g. a typo'd ".".
+        if not (out / SIDECAR).is_file():
+            raise ModelLoadError(
+                f"{out} is not a folder written by toolplan quantize (no {SIDECAR}), so --force "
+                "will not delete it. Fix: pick a new folder."
+            )
     options: dict[str, Any] = {f"load_in_{bits}bit": True}
     if bits == 4:
         options.update(

@@ -149,3 +149,16 @@ def test_toolplan_hf_refuses_peft_on_a_ready_model_object() -> None:
     # HFLM never builds a ready model, so the adapter would be silently dropped.
     with pytest.raises(ModelLoadError, match="peft= needs pretrained= as a name"):
         ToolplanHFLM(pretrained=object(), peft="adapters/x", device="cpu")
+
+
+def test_quantize_never_overwrites_a_folder_it_did_not_write(tmp_path: Path) -> None:
+    from harness_ext.quantize import quantize_model
+
+    (tmp_path / "keep.txt").write_text("precious")
+    with pytest.raises(ModelLoadError, match="not empty"):
+        quantize_model("smollm2-135m", tmp_path, 4)
+    with pytest.raises(ModelLoadError, match="will not delete it"):
+        quantize_model("smollm2-135m", tmp_path, 4, overwrite=True)
+    assert (tmp_path / "keep.txt").read_text() == "precious"
+    with pytest.raises(ModelLoadError, match="--bits 3"):
+        quantize_model("smollm2-135m", tmp_path / "new", 3)
