@@ -1,7 +1,7 @@
 """`toolplan train` on the embedded model: a 2-step run, a loadable adapter, resume.
 
-The slow tests share one real 2-step run (fp32, r=4, sequences of at most 160 tokens)
-made by the installed `toolplan` script; the resume test copies that run, deletes what a
+The slow tests share one real 2-step run (fp32, r=4, sequences of at most 160 tokens, one
+torch thread so a busy machine does not stall it) made by the installed `toolplan` script; the resume test copies that run, deletes what a
 crash after step 1 would not have written, and continues it to step 3.
 """
 
@@ -11,6 +11,7 @@ import hashlib
 import json
 import shutil
 import subprocess
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -24,6 +25,7 @@ TRAIN_ARGS = [
     "--base", "smollm2-135m", "--quantization", "none", "--r", "4", "--alpha", "8",
     "--max-seq-len", "160", "--batch-size", "1", "--grad-accum", "1", "--lr", "1e-3",
     "--save-steps", "1", "--eval-steps", "100", "--logging-steps", "1", "--device", "cpu",
+    "--threads", "1",
 ]  # fmt: skip
 
 
@@ -40,6 +42,17 @@ def _train(data: Path, out: Path, *extra: str) -> subprocess.CompletedProcess[st
                           *TRAIN_ARGS, *extra], timeout=600)  # fmt: skip
     assert result.returncode == 0, result.stderr[-3000:]
     return result
+
+
+@pytest.fixture
+def one_torch_thread() -> Iterator[None]:
+    """One torch thread for in-process model code (steady on a shared CPU), restored after."""
+    import torch
+
+    before = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(before)
 
 
 def _losses(adapter: Path) -> dict[int, float]:
@@ -81,7 +94,7 @@ def test_two_step_run_writes_adapter_and_manifest(two_step_run: dict[str, Path])
 
 @pytest.mark.slow
 def test_adapter_loads_with_peft_and_changes_logits(
-    two_step_run: dict[str, Path], embedded_model: str
+    two_step_run: dict[str, Path], embedded_model: str, one_torch_thread: None
 ) -> None:
     import torch
     from peft import PeftModel
@@ -100,7 +113,9 @@ def test_adapter_loads_with_peft_and_changes_logits(
 
 
 @pytest.mark.slow
-def test_loss_covers_only_the_assistant_turn(embedded_model: str, tmp_path: Path) -> None:
+def test_loss_covers_only_the_assistant_turn(
+    embedded_model: str, tmp_path: Path, one_torch_thread: None
+) -> None:
     """SmolLM2's ChatML template has no generation markers, so training relies on TRL's
     prompt/completion masking: the labels must be the assistant text and its end token."""
     import datasets
