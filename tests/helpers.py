@@ -13,7 +13,10 @@ BIN = Path(sys.executable).parent
 
 
 def run_command(
-    args: list[str], env: dict[str, str] | None = None, timeout: float = 900, cwd: Path | None = None
+    args: list[str],
+    env: dict[str, str] | None = None,
+    timeout: float = 900,
+    cwd: Path | None = None,
 ) -> subprocess.CompletedProcess[str]:
     """Run an installed console script (``toolplan``, ``lm_eval``) from this venv."""
     full_env = {**os.environ, **(env or {})}

@@ -78,7 +78,9 @@ def test_any_catalog_file_of_the_format_works(tmp_path: Path) -> None:
         ('{"format": "toolplan-catalog/1", "agents": [{"tools": []}]}', "agents[0].name"),
     ],
 )
-def test_malformed_catalog_names_file_and_problem(tmp_path: Path, content: str, message: str) -> None:
+def test_malformed_catalog_names_file_and_problem(
+    tmp_path: Path, content: str, message: str
+) -> None:
     path = tmp_path / "bad.json"
     path.write_text(content)
     with pytest.raises(DataFileError) as info:

@@ -62,8 +62,10 @@ def test_our_model_name_is_registered_next_to_lm_evals_own() -> None:
 
 
 def test_the_hook_imports_nothing_heavy() -> None:
-    loaded = _python("import sys; print(sorted(m for m in sys.modules if m.split('.')[0] in "
-                     "('torch', 'transformers', 'lm_eval', 'datasets', 'numpy', 'openai')))")
+    loaded = _python(
+        "import sys; print(sorted(m for m in sys.modules if m.split('.')[0] in "
+        "('torch', 'transformers', 'lm_eval', 'datasets', 'numpy', 'openai')))"
+    )
     assert loaded == "[]"
 
 

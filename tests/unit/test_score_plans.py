@@ -17,7 +17,9 @@ F1_METRICS = ("at_f1", "at_f1_nb", "agent_f1", "tool_f1", "argkey_f1", "lcs")
 def _paper_predictions(assetops_dir: Path, out: Path) -> Path:
     rows = json.loads((assetops_dir / PAPER_GOLD_RELATIVE).read_text())
     out.write_text(
-        "".join(json.dumps({"id": r["id"], "prediction": r.get("response") or ""}) + "\n" for r in rows)
+        "".join(
+            json.dumps({"id": r["id"], "prediction": r.get("response") or ""}) + "\n" for r in rows
+        )
     )
     return out
 
@@ -60,9 +62,7 @@ def test_every_bad_line_is_reported_before_any_work(
     assert "line 4: duplicate id 1" in err
 
 
-def test_ids_without_gold_are_an_error(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
+def test_ids_without_gold_are_an_error(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     path = tmp_path / "p.jsonl"
     path.write_text('{"id": 99999, "prediction": ""}\n')
     code, _, err = _run(["--predictions", str(path), "--gold", "paper"], capsys)
