@@ -79,22 +79,30 @@ def _paper_gold_path(scenarios_dir: str | None) -> Path:
     return (root if root.is_dir() else root.parent) / PAPER_GOLD_RELATIVE
 
 
-def load_paper_gold(path: str | Path) -> dict[int, GoldEntry]:
-    """Read a gold file in the paper's shape (a JSON list of {id, response, plan_steps})."""
+_PAPER_FIX = "point the gold source at the paper's gemini_flash_informed_results.json"
+
+
+def read_paper_rows(path: str | Path) -> list[dict[str, Any]]:
+    """The entries of a gold file in the paper's shape, each with an integer ``id``."""
     path = Path(path)
-    fix = "point the gold source at the paper's gemini_flash_informed_results.json"
     try:
         rows = json.loads(path.read_text("utf-8"))
     except FileNotFoundError as e:
-        raise DataFileError(path, "file not found", fix) from e
+        raise DataFileError(path, "file not found", _PAPER_FIX) from e
     except (OSError, UnicodeDecodeError, json.JSONDecodeError) as e:
-        raise DataFileError(path, f"not readable JSON ({e})", fix) from e
+        raise DataFileError(path, f"not readable JSON ({e})", _PAPER_FIX) from e
     if not isinstance(rows, list):
-        raise DataFileError(path, "expected a JSON list of gold entries", fix)
-    gold: dict[int, GoldEntry] = {}
+        raise DataFileError(path, "expected a JSON list of gold entries", _PAPER_FIX)
     for i, row in enumerate(rows):
         if not isinstance(row, dict) or not isinstance(row.get("id"), int):
-            raise DataFileError(path, f"entry {i} has no integer 'id'", fix)
+            raise DataFileError(path, f"entry {i} has no integer 'id'", _PAPER_FIX)
+    return rows
+
+
+def load_paper_gold(path: str | Path) -> dict[int, GoldEntry]:
+    """Read a gold file in the paper's shape (a JSON list of {id, response, plan_steps})."""
+    gold: dict[int, GoldEntry] = {}
+    for row in read_paper_rows(path):
         text = row.get("response") or ""
         has_plan = bool(text) and int(row.get("plan_steps") or 0) > 0
         alternatives = (GoldPlan(parse_plan(text).plan, text),) if has_plan else ()

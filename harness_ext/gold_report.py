@@ -20,7 +20,6 @@ catalog and the scenario types, so reruns are byte-identical.
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import sys
 from collections.abc import Sequence
@@ -29,7 +28,13 @@ from pathlib import Path
 
 from harness_ext.catalog import Catalog, load_catalog
 from harness_ext.errors import DataFileError
-from harness_ext.gold import PAPER_GOLD_RELATIVE, PROJECT_GOLD_VERSION, GoldEntry, load_project_gold
+from harness_ext.gold import (
+    PAPER_GOLD_RELATIVE,
+    PROJECT_GOLD_VERSION,
+    GoldEntry,
+    load_project_gold,
+    read_paper_rows,
+)
 from harness_ext.metrics.planning import actionable_pairs, score_plan
 from harness_ext.plans import parse_plan
 from harness_ext.scenarios import ENV_VAR, load_scenarios
@@ -70,16 +75,7 @@ class Comparison:
 
 def paper_responses(path: Path) -> dict[int, str]:
     """Raw response text per id from the paper's gold file ("" when there is none)."""
-    fix = "point ASSETOPSBENCH_DIR at the AssetOpsBench data folder"
-    try:
-        rows = json.loads(path.read_text("utf-8"))
-    except FileNotFoundError as e:
-        raise DataFileError(path, "file not found", fix) from e
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as e:
-        raise DataFileError(path, f"not readable JSON ({e})", fix) from e
-    if not isinstance(rows, list):
-        raise DataFileError(path, "expected a JSON list of gold entries", fix)
-    return {int(r["id"]): str(r.get("response") or "") for r in rows}
+    return {int(r["id"]): str(r.get("response") or "") for r in read_paper_rows(path)}
 
 
 def _reasons(

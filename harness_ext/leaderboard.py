@@ -40,6 +40,7 @@ from pathlib import Path
 from typing import Any
 
 from harness_ext.errors import DataFileError
+from harness_ext.judge.rubric import DIMENSIONS
 from harness_ext.retention import NO_ADAPTER, Retention, SuiteScore, compute_retention
 
 MISSING = "–"
@@ -47,14 +48,7 @@ LEADERBOARD_MD = "LEADERBOARD.md"
 PLOT_TOKENS = "at_f1_vs_prompt_tokens.png"
 PLOT_RETENTION = "quality_vs_retention.png"
 PLOT_JUDGE = "judge_dimensions.png"
-JUDGE_DIMENSIONS = (
-    "correctness",
-    "agent_routing",
-    "tool_selection",
-    "argument_quality",
-    "efficiency",
-    "dependency_correctness",
-)
+JUDGE_DIMENSIONS = DIMENSIONS
 PREFERRED_SUITES = ("forget_probe", "forget_mmlu")
 _TASK_RE = re.compile(r"^assetops_(informed|free)(?:_(\w+))?$")
 _CONDITION_ORDER = {"informed": 0, "free": 1, MISSING: 2}
