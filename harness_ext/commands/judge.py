@@ -29,6 +29,7 @@ from pathlib import Path
 from typing import Any
 
 from harness_ext.errors import DataFileError, JudgeError
+from harness_ext.jsonl import iter_jsonl
 from harness_ext.judge.config import (
     ENV_API_KEY,
     ENV_BASE_URL,
@@ -86,21 +87,8 @@ def read_samples(path: Path) -> SamplesFile | None:
     if match is None:
         return None
     rows: list[dict[str, Any]] = []
-    try:
-        lines = path.read_text("utf-8").splitlines()
-    except (OSError, UnicodeDecodeError) as e:
-        raise DataFileError(path, f"cannot be read ({e})", "check the file") from e
-    for n, line in enumerate(lines, start=1):
-        if not line.strip():
-            continue
-        try:
-            row = json.loads(line)
-        except json.JSONDecodeError as e:
-            raise DataFileError(
-                f"{path}:{n}",
-                f"invalid JSON ({e.msg})",
-                "re-run lm_eval with --log_samples, or repair that line",
-            ) from e
+    fix = "re-run lm_eval with --log_samples, or repair that line"
+    for _, _, row in iter_jsonl(path, fix):
         if not isinstance(row, dict) or not _is_planning_row(row):
             return None
         rows.append(row)
