@@ -27,6 +27,7 @@ created with the markers. Same inputs, same bytes. A condition with no results s
 from __future__ import annotations
 
 import argparse
+import functools
 import json
 import math
 import sys
@@ -36,7 +37,10 @@ from typing import Any
 
 from tabulate import tabulate
 
+from harness_ext.catalog import DEFAULT_CATALOG, Catalog, load_catalog
+from harness_ext.gold import GoldEntry, load_gold
 from harness_ext.leaderboard import RunFile, find_results, metric, read_run
+from harness_ext.metrics.planning import score_plan
 from harness_ext.retention import NO_ADAPTER
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -123,18 +127,39 @@ def per_type_from_samples(samples_dir: Path, adapter: str) -> dict[str, Any]:
         for line in best[2].read_text("utf-8").splitlines():
             if line.strip():
                 row = json.loads(line)
+                row["paper_at_f1"] = paper_at_f1(row)
                 by_type.setdefault(str(row["doc"]["type"]), []).append(row)
         out[cond.label] = {
             t: {
                 "n": len(rows),
                 **{
                     m: sum(float(r[m]) for r in rows) / len(rows)
-                    for m in ("at_f1", "at_f1_nb", "format_ok")
+                    for m in ("at_f1", "at_f1_nb", "format_ok", "paper_at_f1")
                 },
             }
             for t, rows in sorted(by_type.items())
         }
     return out
+
+
+def paper_at_f1(sample: dict[str, Any]) -> float:
+    """AT-F1 of a logged sample's plan against the paper's own gold plan for its id.
+
+    The paper's headline numbers are scored against its Gemini gold; the tasks score
+    against the project's gold v2 by default. Re-scoring the same generated text against
+    the paper's gold (``score_plan``, as ``toolplan score-plans --gold paper`` does) puts
+    the two side by side.
+    """
+    gold, catalog = _paper_reference()
+    text = sample["filtered_resps"][0]
+    alternatives = gold[int(sample["doc"]["id"])].alternatives
+    return float(score_plan(text, alternatives, catalog).values["at_f1"])
+
+
+@functools.cache
+def _paper_reference() -> tuple[dict[int, GoldEntry], Catalog]:
+    """The paper's gold plans (from ``$ASSETOPSBENCH_DIR``) and the default catalog."""
+    return load_gold("paper"), load_catalog(DEFAULT_CATALOG)
 
 
 def training_summary(adapter: str) -> list[str]:
@@ -214,6 +239,24 @@ def render(runs_dir: Path, adapter: str, per_type: dict[str, Any]) -> str:
         ]
         lines += ["**Per scenario type**: AT-F1 / format rate", ""]
         lines += [tabulate(body, headers=header, tablefmt="github", disable_numparse=True), ""]
+        regold = [
+            [
+                label,
+                _pooled_mean(per_type[label], "at_f1"),
+                _pooled_mean(per_type[label], "paper_at_f1"),
+            ]
+            for label in (c.label for c in CONDITIONS)
+            if label in per_type
+        ]
+        lines += [
+            "**The same generations against the paper's gold** (its Gemini plans, as in the "
+            "paper's numbers below; id 410 has no paper plan and scores 0 there)",
+            "",
+            tabulate(regold, headers=["condition", "AT-F1 vs project gold v2",
+                                      "AT-F1 vs paper's gold"],
+                     tablefmt="github", disable_numparse=True),
+            "",
+        ]  # fmt: skip
     lines += [
         "**Paper** (arXiv 2605.17774, its 30 held-out scenarios, AT-F1 against its own "
         "Gemini gold plans; 4B models):",
@@ -229,6 +272,13 @@ def render(runs_dir: Path, adapter: str, per_type: dict[str, Any]) -> str:
 def _type_n(per_type: dict[str, Any], t: str) -> str:
     ns = {v[t]["n"] for v in per_type.values() if t in v}
     return "/".join(str(n) for n in sorted(ns))
+
+
+def _pooled_mean(by_type: dict[str, Any], key: str) -> str:
+    """Mean of ``key`` over all scenarios of a condition (types weighted by their n)."""
+    rows = [v for v in by_type.values() if key in v]
+    n = sum(v["n"] for v in rows)
+    return _fmt(sum(v[key] * v["n"] for v in rows) / n) if n else MISSING
 
 
 def _cell(values: dict[str, Any] | None) -> str:
