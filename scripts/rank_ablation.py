@@ -11,9 +11,11 @@ safetensors file, file size).
 
 ``report`` reads those folders and every lm-eval ``results_*.json`` under ``--runs``:
 for each collected adapter, its newest ``assetops_free_test30`` run (matched on the
-adapter's name, as the leaderboard names it) and its ``forget_probe`` accuracy with the
-retention the leaderboard computes (``harness_ext.retention``: adapter / base accuracy
-over the same questions, the base run with the same quantization preferred). It writes
+adapter's name, as the leaderboard names it) and its accuracy on each forgetting suite
+(``forget_probe``: the paper's 40 offline MMLU questions; ``forget_mmlu``: run with
+``--limit 10``, 10 questions per subject, 570 in all) with the retention the leaderboard
+computes (``harness_ext.retention``: adapter / base accuracy over the same questions, the
+base run with the same quantization preferred). It writes
 ``results/rank_ablation.md`` (the table between ``<!-- ablation:start -->`` and
 ``<!-- ablation:end -->``; the text around it is written by hand) and
 ``results/rank_ablation.png`` (Agg, no metadata: same input, same bytes). Anything not
@@ -38,7 +40,8 @@ ROOT = Path(__file__).resolve().parent.parent
 ABLATION_DIR = Path("results/runs/rank_ablation")
 START, END = "<!-- ablation:start -->", "<!-- ablation:end -->"
 MISSING = "–"
-TASK, SUITE = "assetops_free_test30", "forget_probe"
+TASK = "assetops_free_test30"
+SUITES = ("forget_probe", "forget_mmlu")
 
 
 def collect(adapter: Path, into: Path) -> Path:
@@ -74,6 +77,10 @@ def _fmt(value: float | None, digits: int = 3) -> str:
     return MISSING if value is None or math.isnan(value) else f"{value:.{digits}f}"
 
 
+def _pct(value: float | None) -> str:
+    return MISSING if value is None else f"{100 * value:.1f}"
+
+
 def gather(runs: Path, ablation: Path) -> list[dict[str, Any]]:
     """One dict per collected adapter, sorted by rank."""
     board = build([runs])
@@ -86,9 +93,18 @@ def gather(runs: Path, ablation: Path) -> list[dict[str, Any]]:
         runs_of = [r for r in planning if r.key.adapter == name and TASK in r.data["results"]]
         run = max(runs_of, key=lambda r: (r.date, str(r.path))) if runs_of else None
         entry = run.data["results"][TASK] if run else {}
-        forget = [s for s in board.scores if s.adapter == name and s.suite == SUITE]
-        score = forget[0] if forget else None
-        ret = board.retention[score] if score else None
+        forgetting = {}
+        for suite in SUITES:
+            found = [s for s in board.scores if s.adapter == name and s.suite == suite]
+            score = found[0] if found else None
+            ret = board.retention[score] if score else None
+            forgetting[suite] = {
+                "acc": score.acc if score else None,
+                "n": score.n if score else None,
+                "base_acc": ret.base.acc if ret and ret.base else None,
+                "base_quant": ret.base.quantization if ret and ret.base else None,
+                "retention": ret.value if ret else None,
+            }
         out.append(
             {
                 **info,
@@ -100,11 +116,7 @@ def gather(runs: Path, ablation: Path) -> list[dict[str, Any]]:
                     m: metric(entry, m)
                     for m in ("at_f1", "at_f1_nb", "agent_f1", "tool_f1", "format_ok")
                 },
-                "forget_acc": score.acc if score else None,
-                "forget_n": score.n if score else None,
-                "base_acc": ret.base.acc if ret and ret.base else None,
-                "base_quant": ret.base.quantization if ret and ret.base else None,
-                "retention": ret.value if ret else None,
+                "forgetting": forgetting,
                 "planning_source": str(run.path) if run else None,
             }
         )
@@ -116,12 +128,19 @@ def table(rows: list[dict[str, Any]]) -> str:
     headers = [
         "rank", "alpha", "trainable params", "adapter MB", "train wall min", "steps",
         "final train loss", "eval loss", "AT-F1", "AT-F1 nb", "agent F1", "tool F1",
-        "format_ok", "forget_probe acc", "retention %",
+        "format_ok", *(f"{s} {k}" for s in SUITES for k in ("acc", "ret %")),
     ]  # fmt: skip
     body = []
     for d in rows:
         m = d["metrics"]
-        ret = d["retention"]
+        retention = [
+            cell
+            for s in SUITES
+            for cell in (
+                _fmt(d["forgetting"][s]["acc"]),
+                _pct(d["forgetting"][s]["retention"]),
+            )
+        ]
         body.append(
             [
                 str(d["rank"]),
@@ -133,8 +152,7 @@ def table(rows: list[dict[str, Any]]) -> str:
                 _fmt(d["train_loss"]),
                 _fmt(d["eval_loss"]),
                 *(_fmt(m[k]) for k in ("at_f1", "at_f1_nb", "agent_f1", "tool_f1", "format_ok")),
-                _fmt(d["forget_acc"]),
-                MISSING if ret is None else f"{100 * ret:.1f}",
+                *retention,
             ]
         )
     return str(tabulate(body, headers=headers, tablefmt="github", disable_numparse=True))
@@ -147,17 +165,25 @@ def plot(rows: list[dict[str, Any]], path: Path) -> None:
 
     fig = Figure(figsize=(10, 4.4), dpi=100)
     left, right = fig.subplots(1, 2)
-    pts = [d for d in rows if d["metrics"]["at_f1"] is not None and d["retention"] is not None]
-    for d in pts:
-        left.scatter(100 * d["retention"], d["metrics"]["at_f1"], color="tab:blue", zorder=3)
-        left.annotate(
-            f"r={d['rank']}",
-            (100 * d["retention"], d["metrics"]["at_f1"]),
-            textcoords="offset points",
-            xytext=(6, 4),
-        )
+    styles = {"forget_probe": ("o", "tab:blue"), "forget_mmlu": ("s", "tab:orange")}
+    for suite in SUITES:
+        marker, color = styles[suite]
+        pts = [
+            (100 * d["forgetting"][suite]["retention"], d["metrics"]["at_f1"], d["rank"])
+            for d in rows
+            if d["metrics"]["at_f1"] is not None and d["forgetting"][suite]["retention"] is not None
+        ]
+        if not pts:
+            continue
+        n = next(d["forgetting"][suite]["n"] for d in rows if d["forgetting"][suite]["n"])
+        left.scatter(
+            [x for x, _, _ in pts], [y for _, y, _ in pts], marker=marker, color=color,
+            zorder=3, label=f"{suite} ({n} questions)",
+        )  # fmt: skip
+        for x, y, rank in pts:
+            left.annotate(f"r={rank}", (x, y), textcoords="offset points", xytext=(6, 4))
     left.axvline(100, color="grey", lw=0.8, ls="--", label="base model (100 %)")
-    left.set_xlabel("forget_probe retention, % of the base model's accuracy")
+    left.set_xlabel("retention, % of the 8-bit base model's accuracy")
     left.set_ylabel("AT-F1, description-free (test30)")
     left.set_title("Planning quality vs retention")
     left.legend(loc="lower left", fontsize=8)
@@ -171,12 +197,17 @@ def plot(rows: list[dict[str, Any]], path: Path) -> None:
         ys = [d["metrics"][key] for d in rows]
         xs = [r for r, y in zip(ranks, ys, strict=True) if y is not None]
         right.plot(xs, [y for y in ys if y is not None], style, label=label)
-    accs = [(d["rank"], d["forget_acc"]) for d in rows if d["forget_acc"] is not None]
-    if accs:
-        right.plot(*zip(*accs, strict=True), "x-", color="tab:red", label="forget_probe acc")
-    base = next((d["base_acc"] for d in rows if d["base_acc"] is not None), None)
-    if base is not None:
-        right.axhline(base, color="tab:red", lw=0.8, ls="--", label="base forget_probe acc")
+    for suite in SUITES:
+        marker, color = styles[suite]
+        accs = [(d["rank"], d["forgetting"][suite]["acc"]) for d in rows]
+        accs = [(r, a) for r, a in accs if a is not None]
+        if accs:
+            right.plot(*zip(*accs, strict=True), marker + "-", color=color, mfc="none",
+                       label=f"{suite} acc")  # fmt: skip
+        base = next((d["forgetting"][suite]["base_acc"] for d in rows
+                     if d["forgetting"][suite]["base_acc"] is not None), None)  # fmt: skip
+        if base is not None:
+            right.axhline(base, color=color, lw=0.8, ls="--", label=f"{suite} acc, base")
     right.set_xscale("log", base=2)
     right.set_xticks(ranks, [str(r) for r in ranks])
     right.set_xlabel("LoRA rank r (alpha = 2r)")
@@ -195,9 +226,12 @@ def report(runs: Path, out: Path) -> int:
         sys.exit(f"no collected adapters under {runs / 'rank_ablation'}; run `collect` first")
     md = out / "rank_ablation.md"
     sources = [
-        f"- r={d['rank']}: planning `{d['planning_source'] or MISSING}`; forget_probe over "
-        f"{d['forget_n'] or MISSING} questions vs the {d['base_quant'] or MISSING} base "
-        f"(acc {_fmt(d['base_acc'])})"
+        f"- r={d['rank']}: planning `{d['planning_source'] or MISSING}`; "
+        + "; ".join(
+            f"{s} over {f['n'] or MISSING} questions vs the {f['base_quant'] or MISSING} base "
+            f"(acc {_fmt(f['base_acc'])})"
+            for s, f in d["forgetting"].items()
+        )
         for d in rows
     ]
     block = "\n".join([START, "", table(rows), "", "Sources:", "", *sources, "", END])
