@@ -49,7 +49,7 @@ PLOT_TOKENS = "at_f1_vs_prompt_tokens.png"
 PLOT_RETENTION = "quality_vs_retention.png"
 PLOT_JUDGE = "judge_dimensions.png"
 JUDGE_DIMENSIONS = DIMENSIONS
-PREFERRED_SUITES = ("forget_probe", "forget_mmlu")
+PREFERRED_SUITES = ("forget_probe", "forget_mmlu", "forget_mmlu_cloze")
 _TASK_RE = re.compile(r"^assetops_(informed|free)(?:_(\w+))?$")
 _CONDITION_ORDER = {"informed": 0, "free": 1, MISSING: 2}
 # Keys that hold per-task bookkeeping, not run-level measurements.

@@ -143,12 +143,17 @@ def test_generated_mmlu_yamls_are_up_to_date() -> None:
     assert spec is not None and spec.loader is not None
     generator = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(generator)
-    expected = generator.render()
-    on_disk = {p.name: p.read_text("utf-8") for p in folder.glob("forget_mmlu*.yaml")}
-    assert on_disk == expected, "run python lm_eval_tasks/forget_mmlu/_generate_configs.py"
+    for suite in ("forget_mmlu", "forget_mmlu_cloze"):
+        suite_dir = tasks_dir() / suite
+        on_disk = {
+            n: (suite_dir / n).read_text("utf-8") for n in generator.generated(suite_dir, suite)
+        }
+        assert on_disk == generator.render(suite), (
+            "run python lm_eval_tasks/forget_mmlu/_generate_configs.py"
+        )
 
 
 def test_every_forget_task_folder_has_a_dated_changelog() -> None:
-    for name in ("forget_mmlu", "forget_probe"):
+    for name in ("forget_mmlu", "forget_mmlu_cloze", "forget_probe"):
         readme = (tasks_dir() / name / "README.md").read_text("utf-8")
         assert "## Changelog" in readme and "2026-11-21" in readme, name

@@ -17,7 +17,10 @@ def test_index_holds_the_suites_groups_and_subjects() -> None:
     ours = {n for n in names if n.startswith("forget_")}
     assert {"forget_mmlu", "forget_probe", "forget_probe_mmlu"} <= ours
     assert {f"forget_mmlu_{c}" for c in MMLU_CATEGORIES} <= ours
-    assert len([n for n in ours if n.startswith("forget_mmlu_")]) == 57 + 4
+    lettered = [n for n in ours if n.startswith("forget_mmlu_") and "cloze" not in n]
+    assert len(lettered) == 57 + 4
+    assert "forget_mmlu_cloze" in ours
+    assert len([n for n in ours if n.startswith("forget_mmlu_cloze_")]) == 57 + 4
     assert {"forget_probe_arc", "forget_probe_hellaswag"} <= ours
 
 
@@ -61,6 +64,22 @@ def test_mmlu_prompt_is_lm_evals_zero_shot_format() -> None:
     )
     assert context.endswith(f"\nD. {doc['choices'][3]}\nAnswer:")
     assert task.doc_to_choice(doc) == ["A", "B", "C", "D"]
+
+
+def test_mmlu_cloze_scores_the_answer_texts_as_continuations() -> None:
+    name = "forget_mmlu_cloze_anatomy"
+    task = task_manager().load([name])["tasks"][name]
+    lettered = task_manager().load(["forget_mmlu_anatomy"])["tasks"]["forget_mmlu_anatomy"]
+    doc = task.eval_docs[0]
+    assert doc == lettered.eval_docs[0]  # same data, same order
+    context = task.fewshot_context(doc, num_fewshot=0)
+    assert context == (
+        "The following are questions (with answers) about anatomy.\n\n"
+        f"Question: {doc['question'].strip()}\nAnswer:"
+    )
+    requests = task.construct_requests(doc, context)
+    assert [r.arguments[1] for r in requests] == [f" {c}" for c in doc["choices"]]
+    assert task.doc_to_target(doc) == doc["answer"]
 
 
 def test_mmlu_file_can_be_overridden_with_metadata(tmp_path: Path) -> None:
