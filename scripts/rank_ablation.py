@@ -12,10 +12,11 @@ safetensors file, file size).
 ``report`` reads those folders and every lm-eval ``results_*.json`` under ``--runs``:
 for each collected adapter, its newest ``assetops_free_test30`` run (matched on the
 adapter's name, as the leaderboard names it) and its accuracy on each forgetting suite
-(``forget_probe``: the paper's 40 offline MMLU questions; ``forget_mmlu``: run with
-``--limit 10``, 10 questions per subject, 570 in all) with the retention the leaderboard
-computes (``harness_ext.retention``: adapter / base accuracy over the same questions, the
-base run with the same quantization preferred). It writes
+(``forget_probe``: the paper's 40 offline MMLU questions; ``forget_mmlu`` and
+``forget_mmlu_cloze``: run with ``--limit 10``, 10 questions per subject, 570 in all)
+with the retention the leaderboard computes (``harness_ext.retention``: adapter / base
+accuracy over the same questions, the base run with the same quantization preferred).
+It writes
 ``results/rank_ablation.md`` (the table between ``<!-- ablation:start -->`` and
 ``<!-- ablation:end -->``; the text around it is written by hand) and
 ``results/rank_ablation.png`` (Agg, no metadata: same input, same bytes). Anything not
@@ -41,7 +42,7 @@ ABLATION_DIR = Path("results/runs/rank_ablation")
 START, END = "<!-- ablation:start -->", "<!-- ablation:end -->"
 MISSING = "–"
 TASK = "assetops_free_test30"
-SUITES = ("forget_probe", "forget_mmlu")
+SUITES = ("forget_probe", "forget_mmlu", "forget_mmlu_cloze")
 
 
 def collect(adapter: Path, into: Path) -> Path:
@@ -165,7 +166,11 @@ def plot(rows: list[dict[str, Any]], path: Path) -> None:
 
     fig = Figure(figsize=(10, 4.4), dpi=100)
     left, right = fig.subplots(1, 2)
-    styles = {"forget_probe": ("o", "tab:blue"), "forget_mmlu": ("s", "tab:orange")}
+    styles = {
+        "forget_probe": ("o", "tab:blue"),
+        "forget_mmlu": ("s", "tab:orange"),
+        "forget_mmlu_cloze": ("D", "tab:green"),
+    }
     for suite in SUITES:
         marker, color = styles[suite]
         pts = [

@@ -2,14 +2,14 @@
 # Rank ablation (issue 7): the fidelity recipe at LoRA r = 4, 8, 16, 32 (alpha = 2r, the
 # same data and settings) on a shorter budget of $STEPS optimizer steps (default 40, i.e.
 # ~9 min of training per rank on 2 CPU cores instead of the committed adapter's 130 steps
-# / 29 min), each evaluated on assetops_free_test30 (planning) and on two forgetting
-# suites — forget_probe (40 MMLU questions) and forget_mmlu with --limit 10 (10 per
-# subject, 570 questions) — for retention vs the 8-bit base; then results/rank_ablation.md
-# and results/rank_ablation.png.
+# / 29 min), each evaluated on assetops_free_test30 (planning) and on three forgetting
+# suites — forget_probe (40 MMLU questions), forget_mmlu and forget_mmlu_cloze with
+# --limit 10 (10 per subject, 570 questions) — for retention vs the 8-bit base; then
+# results/rank_ablation.md and results/rank_ablation.png.
 #
 #   ASSETOPSBENCH_DIR=../shared/data/assetopsbench bash scripts/reproduce_rank_ablation.sh [RANK...]
 #
-# Per rank on 2 CPU cores: ~9 min training, ~5 min planning eval, ~3 min forgetting.
+# Per rank on 2 CPU cores: ~9 min training, ~5 min planning eval, ~6 min forgetting.
 # Adapters go to out/rank_ablation/assetops-free-smollm2-r<r>-s<steps>/ (git-ignored; an
 # adapter already there is reused, not retrained); their training logs, sizes and lm-eval
 # results (no samples) go to results/runs/.
@@ -37,10 +37,11 @@ evaluate() {
   cp "$(find "$tmp" -name 'results_*.json' | sort | tail -n 1)" "$RUNS/$dest/"
 }
 
-# forgetting LABEL MODEL_ARGS: both forgetting suites.
+# forgetting LABEL MODEL_ARGS: the three forgetting suites.
 forgetting() {
   evaluate "forget_probe/$1" forget_probe "$2"
   evaluate "forget_mmlu10/$1" forget_mmlu "$2" --limit 10
+  evaluate "forget_mmlu_cloze10/$1" forget_mmlu_cloze "$2" --limit 10
 }
 
 # The 8-bit base, so retention compares like with like.
