@@ -167,9 +167,9 @@ def plot(rows: list[dict[str, Any]], path: Path) -> None:
     fig = Figure(figsize=(10, 4.4), dpi=100)
     left, right = fig.subplots(1, 2)
     styles = {
-        "forget_probe": ("o", "tab:blue"),
-        "forget_mmlu": ("s", "tab:orange"),
-        "forget_mmlu_cloze": ("D", "tab:green"),
+        "forget_probe": ("o", "tab:red"),
+        "forget_mmlu": ("s", "tab:purple"),
+        "forget_mmlu_cloze": ("D", "tab:brown"),
     }
     for suite in SUITES:
         marker, color = styles[suite]
