@@ -191,7 +191,8 @@ def plot(rows: list[dict[str, Any]], path: Path) -> None:
     left.set_xlabel("retention, % of the 8-bit base model's accuracy")
     left.set_ylabel("AT-F1, description-free (test30)")
     left.set_title("Planning quality vs retention")
-    left.legend(loc="lower left", fontsize=8)
+    # Below the axes: the points spread over the whole panel.
+    left.legend(loc="upper center", bbox_to_anchor=(0.5, -0.14), ncol=2, fontsize=8)
     left.grid(alpha=0.3)
     ranks = [d["rank"] for d in rows]
     for key, label, style in (
@@ -218,11 +219,11 @@ def plot(rows: list[dict[str, Any]], path: Path) -> None:
     right.set_xlabel("LoRA rank r (alpha = 2r)")
     right.set_ylim(0, 1)
     right.set_title("Quality and retention vs rank")
-    right.legend(loc="upper left", fontsize=8)
+    right.legend(loc="upper center", bbox_to_anchor=(0.5, -0.14), ncol=3, fontsize=7)
     right.grid(alpha=0.3)
     with matplotlib.rc_context({"svg.hashsalt": "toolplan-eval"}):
         fig.tight_layout()
-        fig.savefig(path, format="png", metadata={"Software": None})
+        fig.savefig(path, format="png", metadata={"Software": None}, bbox_inches="tight")
 
 
 def report(runs: Path, out: Path) -> int:
