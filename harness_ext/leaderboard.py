@@ -700,27 +700,39 @@ README_START = "<!-- leaderboard:start -->"
 README_END = "<!-- leaderboard:end -->"
 
 
+def replace_marked_block(path: str | Path, start: str, end: str, block: str, what: str) -> None:
+    """Replace ``start`` ... ``end`` (markers included) in ``path`` with ``block``.
+
+    ``block`` should begin with ``start`` and end with ``end`` so the next rebuild finds
+    them again; the text around the markers is kept byte for byte.
+
+    Raises:
+        DataFileError: the file or one of the markers is missing (nothing is written).
+    """
+    path = Path(path)
+    fix = f"put the lines {start} and {end} where the {what} table should go"
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as e:
+        raise DataFileError(path, f"cannot be read ({e})", fix) from e
+    first, last = text.find(start), text.find(end)
+    if first < 0 or last < first:
+        raise DataFileError(path, f"has no {what} markers", fix)
+    path.write_text(text[:first] + block + text[last + len(end) :], encoding="utf-8")
+
+
 def update_readme(readme: str | Path, board: Leaderboard) -> None:
     """Replace the text between the two leaderboard markers of ``readme`` with the table.
 
     Raises:
         DataFileError: the file or one of the markers is missing (nothing is written).
     """
-    path = Path(readme)
-    fix = f"put the lines {README_START} and {README_END} where the table should go"
-    try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as e:
-        raise DataFileError(path, f"cannot be read ({e})", fix) from e
-    start, end = text.find(README_START), text.find(README_END)
-    if start < 0 or end < start:
-        raise DataFileError(path, "has no leaderboard markers", fix)
     from tabulate import tabulate
 
     header, cells = main_table(board)
     table = tabulate(cells, headers=header, tablefmt="github", disable_numparse=True)
     block = f"{README_START}\n{table}\n{README_END}"
-    path.write_text(text[:start] + block + text[end + len(README_END) :], encoding="utf-8")
+    replace_marked_block(readme, README_START, README_END, block, "leaderboard")
 
 
 def write_leaderboard(

@@ -29,8 +29,6 @@ from __future__ import annotations
 import argparse
 import functools
 import json
-import math
-import sys
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -39,13 +37,20 @@ from tabulate import tabulate
 
 from harness_ext.catalog import DEFAULT_CATALOG, Catalog, load_catalog
 from harness_ext.gold import GoldEntry, load_gold
-from harness_ext.leaderboard import RunFile, find_results, metric, read_run
+from harness_ext.leaderboard import (
+    MISSING,
+    RunFile,
+    find_results,
+    fmt,
+    metric,
+    read_run,
+    replace_marked_block,
+)
 from harness_ext.metrics.planning import score_plan
 from harness_ext.retention import NO_ADAPTER
 
 ROOT = Path(__file__).resolve().parent.parent
 START, END = "<!-- fidelity:start -->", "<!-- fidelity:end -->"
-MISSING = "–"
 PER_TYPE_FILE = "per_type.json"
 TYPE_ORDER = ("IoT", "FMSA", "TSFM", "Workorder", "multiagent")
 QUALITY = ("at_f1", "at_f1_nb", "agent_f1", "tool_f1", "argkey_f1", "lcs")
@@ -85,9 +90,7 @@ CONDITIONS = (
 
 
 def _fmt(value: float | None, digits: int = 3) -> str:
-    if value is None or math.isnan(value):
-        return MISSING
-    return f"{value:.{digits}f}"
+    return fmt(value, digits)
 
 
 def pick(runs: list[RunFile], adapter: str, cond: Condition) -> RunFile | None:
@@ -110,10 +113,11 @@ def per_type_from_samples(samples_dir: Path, adapter: str) -> dict[str, Any]:
     same folder (lm-eval writes both there); the newest samples file per condition wins.
     """
     out: dict[str, Any] = {}
+    runs = [read_run(path) for path in sorted(samples_dir.rglob("results_*.json"))]
     for cond in CONDITIONS:
         best: tuple[float, str, Path] | None = None
-        for results_path in sorted(samples_dir.rglob("results_*.json")):
-            run = read_run(results_path)
+        for run in runs:
+            results_path = run.path
             want = adapter if cond.adapter else NO_ADAPTER
             if run.key.adapter != want or cond.task not in run.data["results"]:
                 continue
@@ -290,12 +294,7 @@ def _cell(values: dict[str, Any] | None) -> str:
 def write_between_markers(path: Path, block: str, title: str) -> None:
     """Replace the marked block in ``path`` (create the file with the block if absent)."""
     if path.is_file():
-        text = path.read_text("utf-8")
-        if START not in text or END not in text:
-            sys.exit(f"{path} has no {START} ... {END} markers; add them where the table goes")
-        head, rest = text.split(START, 1)
-        tail = rest.split(END, 1)[1]
-        path.write_text(head + block + tail, "utf-8")
+        replace_marked_block(path, START, END, block, "fidelity")
     else:
         path.write_text(f"# {title}\n\n{block}\n", "utf-8")
 

@@ -35,12 +35,19 @@ from typing import Any
 
 from tabulate import tabulate
 
-from harness_ext.leaderboard import build, find_results, metric, read_run
+from harness_ext.leaderboard import (
+    MISSING,
+    build,
+    find_results,
+    fmt,
+    metric,
+    read_run,
+    replace_marked_block,
+)
 
 ROOT = Path(__file__).resolve().parent.parent
 ABLATION_DIR = Path("results/runs/rank_ablation")
 START, END = "<!-- ablation:start -->", "<!-- ablation:end -->"
-MISSING = "–"
 TASK = "assetops_free_test30"
 SUITES = ("forget_probe", "forget_mmlu", "forget_mmlu_cloze")
 
@@ -75,7 +82,7 @@ def collect(adapter: Path, into: Path) -> Path:
 
 
 def _fmt(value: float | None, digits: int = 3) -> str:
-    return MISSING if value is None or math.isnan(value) else f"{value:.{digits}f}"
+    return fmt(value, digits)
 
 
 def _pct(value: float | None) -> str:
@@ -242,11 +249,7 @@ def report(runs: Path, out: Path) -> int:
     ]
     block = "\n".join([START, "", table(rows), "", "Sources:", "", *sources, "", END])
     if md.is_file():
-        text = md.read_text("utf-8")
-        if START not in text or END not in text:
-            sys.exit(f"{md} has no {START} ... {END} markers")
-        head, rest = text.split(START, 1)
-        md.write_text(head + block + rest.split(END, 1)[1], "utf-8")
+        replace_marked_block(md, START, END, block, "ablation")
     else:
         md.write_text(f"# LoRA rank ablation\n\n{block}\n", "utf-8")
     plot(rows, out / "rank_ablation.png")
