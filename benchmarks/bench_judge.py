@@ -31,10 +31,10 @@ import urllib.request
 from dataclasses import replace
 from pathlib import Path
 
-from harness_ext.catalog import load_catalog
 from harness_ext.judge.config import JudgeConfig
 from harness_ext.judge.rubric import JudgeInput
 from harness_ext.judge.scoring import JudgeRun, judge_all
+from harness_ext.planning.catalog import load_catalog
 
 
 def _items(n: int) -> list[JudgeInput]:
@@ -75,7 +75,7 @@ def _start_katan(backend: str, latency_ms: int, log: Path) -> tuple[subprocess.P
     if backend == "echo":
         cmd += ["--model", "echo", "--backend", "echo", "--latency-ms", str(latency_ms)]
     else:
-        from harness_ext.embedded import embedded_model_path
+        from harness_ext.models.embedded import embedded_model_path
 
         cmd += ["--model", str(embedded_model_path()), "--device", "cpu", "--no-quantize"]
     with log.open("wb") as out:

@@ -37,9 +37,9 @@ def one(config: str, tokens: int, repeats: int, adapter: bool, folder: str) -> d
     """Measure one configuration in this process; return its cost block."""
     import logging
 
-    from harness_ext.catalog import load_catalog
-    from harness_ext.models import ToolplanHFLM
-    from harness_ext.prompts import system_prompt
+    from harness_ext.lm_eval_glue.models import ToolplanHFLM
+    from harness_ext.planning.catalog import load_catalog
+    from harness_ext.planning.prompts import system_prompt
 
     logging.disable(logging.WARNING)
     kwargs: dict[str, object] = {"pretrained": "smollm2-135m", **CONFIGS[config]}

@@ -12,9 +12,9 @@ import argparse
 import random
 import time
 
-from harness_ext.catalog import load_catalog
-from harness_ext.gold import load_gold
 from harness_ext.metrics.planning import score_plan
+from harness_ext.planning.catalog import load_catalog
+from harness_ext.planning.gold import load_gold
 
 
 def _variants(text: str, rng: random.Random) -> str:
@@ -55,8 +55,8 @@ def time_generation() -> tuple[float, int]:
     import torch
     from transformers import AutoModelForCausalLM, AutoTokenizer
 
-    from harness_ext.embedded import embedded_model_path
-    from harness_ext.prompts import system_prompt
+    from harness_ext.models.embedded import embedded_model_path
+    from harness_ext.planning.prompts import system_prompt
 
     path = embedded_model_path()
     tokenizer = AutoTokenizer.from_pretrained(path)

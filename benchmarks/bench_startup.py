@@ -5,7 +5,7 @@
 1. Python start-up with the discovery hook vs without it (TOOLPLAN_EVAL_NO_HOOK=1),
    interleaved runs of ``python -c pass``; medians and the difference.
 2. Task indexing: ``TaskManager()`` as plain lm_eval builds it (built-ins + ours) vs
-   ``harness_ext.taskdirs.task_manager()`` (ours only).
+   ``harness_ext.lm_eval_glue.taskdirs.task_manager()`` (ours only).
 3. The same ``--limit 1`` run through ``toolplan eval`` and through plain ``lm_eval``.
 """
 
@@ -45,7 +45,7 @@ def bench_indexing() -> None:
     """Seconds to build the task index, lm-eval's way vs ours."""
     code = (
         "import time;from lm_eval.tasks import TaskManager;"
-        "from harness_ext.taskdirs import task_manager;"
+        "from harness_ext.lm_eval_glue.taskdirs import task_manager;"
         "t=time.perf_counter();TaskManager();a=time.perf_counter()-t;"
         "t=time.perf_counter();task_manager();b=time.perf_counter()-t;print(a,b)"
     )
@@ -114,7 +114,7 @@ def main() -> None:
     bench_python_startup(args.repeats)
     bench_indexing()
     if not args.no_eval:
-        from harness_ext.embedded import embedded_model_path
+        from harness_ext.models.embedded import embedded_model_path
 
         bench_eval(str(embedded_model_path()), args.eval_repeats)
 

@@ -19,7 +19,7 @@ import os
 import tempfile
 from pathlib import Path
 
-from harness_ext.training import TrainConfig, train
+from harness_ext.training.sft import TrainConfig, train
 
 
 def _long_examples(n: int) -> list[dict[str, object]]:

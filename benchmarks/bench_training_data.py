@@ -18,8 +18,8 @@ import statistics
 import time
 from typing import Any
 
-from harness_ext.embedded import embedded_model_path
-from harness_ext.training_data import FAMILIES, BuildConfig, build_dataset
+from harness_ext.models.embedded import embedded_model_path
+from harness_ext.training.data import FAMILIES, BuildConfig, build_dataset
 
 
 def _percentile(values: list[int], q: float) -> int:

@@ -25,7 +25,7 @@ from typing import Any
 
 OPT_OUT_ENV = "TOOLPLAN_EVAL_NO_HOOK"
 MODEL_NAME = "toolplan-hf"
-MODEL_TARGET = "harness_ext.models:ToolplanHFLM"
+MODEL_TARGET = "harness_ext.lm_eval_glue.models:ToolplanHFLM"
 
 
 def _tasks_dir() -> str:

@@ -35,9 +35,11 @@ from typing import Any
 
 from tabulate import tabulate
 
-from harness_ext.catalog import DEFAULT_CATALOG, Catalog, load_catalog
-from harness_ext.gold import GoldEntry, load_gold
-from harness_ext.leaderboard import (
+from harness_ext.forgetting.retention import NO_ADAPTER
+from harness_ext.metrics.planning import score_plan
+from harness_ext.planning.catalog import DEFAULT_CATALOG, Catalog, load_catalog
+from harness_ext.planning.gold import GoldEntry, load_gold
+from harness_ext.reporting.leaderboard import (
     MISSING,
     RunFile,
     find_results,
@@ -46,8 +48,6 @@ from harness_ext.leaderboard import (
     read_run,
     replace_marked_block,
 )
-from harness_ext.metrics.planning import score_plan
-from harness_ext.retention import NO_ADAPTER
 
 ROOT = Path(__file__).resolve().parent.parent
 START, END = "<!-- fidelity:start -->", "<!-- fidelity:end -->"

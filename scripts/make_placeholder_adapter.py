@@ -30,19 +30,19 @@ from pathlib import Path
 from typing import Any
 
 from harness_ext import __version__
-from harness_ext.catalog import load_catalog
-from harness_ext.embedded import DEFAULT_ALIAS, resolve_model
-from harness_ext.plans import Plan, Step, format_plan
-from harness_ext.prompts import system_prompt
-from harness_ext.registry import AdapterManifest, write_manifest
-from harness_ext.regression import (
+from harness_ext.models.embedded import DEFAULT_ALIAS, resolve_model
+from harness_ext.planning.catalog import load_catalog
+from harness_ext.planning.plans import Plan, Step, format_plan
+from harness_ext.planning.prompts import system_prompt
+from harness_ext.planning.scenarios import load_scenarios
+from harness_ext.registry.manifest import AdapterManifest, write_manifest
+from harness_ext.registry.regression import (
     EvalSettings,
     Expectation,
     evaluate_adapter,
     record_baseline,
     write_baseline,
 )
-from harness_ext.scenarios import load_scenarios
 
 NAME = "placeholder-smollm2-r8"
 TARGET_MODULES = ["q_proj", "v_proj", "o_proj"]

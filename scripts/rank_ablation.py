@@ -14,7 +14,7 @@ for each collected adapter, its newest ``assetops_free_test30`` run (matched on 
 adapter's name, as the leaderboard names it) and its accuracy on each forgetting suite
 (``forget_probe``: the paper's 40 offline MMLU questions; ``forget_mmlu`` and
 ``forget_mmlu_cloze``: run with ``--limit 10``, 10 questions per subject, 570 in all)
-with the retention the leaderboard computes (``harness_ext.retention``: adapter / base
+with the retention the leaderboard computes (``harness_ext.forgetting.retention``: adapter / base
 accuracy over the same questions, the base run with the same quantization preferred).
 It writes
 ``results/rank_ablation.md`` (the table between ``<!-- ablation:start -->`` and
@@ -35,7 +35,7 @@ from typing import Any
 
 from tabulate import tabulate
 
-from harness_ext.leaderboard import (
+from harness_ext.reporting.leaderboard import (
     MISSING,
     build,
     find_results,

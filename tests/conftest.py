@@ -40,6 +40,6 @@ def assetops_dir() -> Path:
 @pytest.fixture(scope="session")
 def embedded_model() -> str:
     """The fp32 folder of the embedded SmolLM2-135M-Instruct (converted once per cache)."""
-    from harness_ext.embedded import embedded_model_path
+    from harness_ext.models.embedded import embedded_model_path
 
     return str(embedded_model_path())

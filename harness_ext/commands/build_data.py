@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from harness_ext.training_data import (
+from harness_ext.training.data import (
     AGAINST_ALIASES,
     DEFAULT_SIZES,
     DEFAULT_TOTAL,

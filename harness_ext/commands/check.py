@@ -1,4 +1,4 @@
-"""``toolplan check``: the adapter regression check (see ``harness_ext.regression``).
+"""``toolplan check``: the adapter regression check (see ``harness_ext.registry.regression``).
 
 ::
 
@@ -22,8 +22,8 @@ from pathlib import Path
 from typing import Any
 
 from harness_ext.errors import DataFileError, ToolplanError
-from harness_ext.registry import BASELINE, MANIFEST, read_manifest
-from harness_ext.regression import (
+from harness_ext.registry.manifest import BASELINE, MANIFEST, read_manifest
+from harness_ext.registry.regression import (
     DEFAULT_TOLERANCE,
     FAILING,
     Baseline,

@@ -6,7 +6,7 @@ The flags are lm-eval's (same names, same parser), with four differences:
   indexing lm-eval's ~14k built-ins; ``--with_builtin_tasks`` brings them back;
 * model aliases work: ``--model smollm2-135m`` or ``pretrained=smollm2-135m``, and with
   no model at all the embedded default model is used; both run as ``toolplan-hf``, so the
-  results carry ``config.toolplan_cost`` (see ``harness_ext.models``);
+  results carry ``config.toolplan_cost`` (see ``harness_ext.lm_eval_glue.models``);
 * ``--apply_chat_template`` is on by default (our prompts are system + user turns);
   ``--no_chat_template`` turns it off;
 * ``--device`` defaults to ``cpu`` when no CUDA device is visible.
@@ -21,9 +21,9 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
-from harness_ext.embedded import DEFAULT_ALIAS, EMBEDDED_MODELS, resolve_model
 from harness_ext.errors import UnknownNameError
-from harness_ext.taskdirs import task_manager, tasks_dir
+from harness_ext.lm_eval_glue.taskdirs import task_manager, tasks_dir
+from harness_ext.models.embedded import DEFAULT_ALIAS, EMBEDDED_MODELS, resolve_model
 
 HELP = "run lm-eval on this plugin's tasks (lm-eval's flags; fast start-up; model aliases)"
 

@@ -29,7 +29,7 @@ from pathlib import Path
 from typing import Any
 
 from harness_ext.errors import DataFileError, JudgeError
-from harness_ext.jsonl import iter_jsonl
+from harness_ext.io import iter_jsonl
 from harness_ext.judge.config import (
     ENV_API_KEY,
     ENV_BASE_URL,
@@ -107,7 +107,7 @@ def _at_f1(row: dict[str, Any], candidate: str) -> float | None:
     if isinstance(row.get("at_f1"), (int, float)):
         return float(row["at_f1"])
     # --predict_only runs log no metrics; AT-F1 is cheap to recompute from the doc.
-    from harness_ext.assetops_task import process_results
+    from harness_ext.lm_eval_glue.assetops import process_results
 
     value = process_results(row["doc"], [candidate]).get("at_f1")
     return float(value) if isinstance(value, (int, float)) else None
@@ -118,8 +118,8 @@ def aggregate(per_sample: list[dict[str, Any]], filter_key: str) -> dict[str, An
     import lm_eval.api.metrics as lm_metrics
     from lm_eval.api.registry import get_aggregation
 
-    import harness_ext.metrics.aggregations  # noqa: F401  (toolplan_issue_rate)
-    from harness_ext.judge import lm_eval_glue  # noqa: F401  (the judge's aggregations)
+    import harness_ext.lm_eval_glue.judge_filter
+    import harness_ext.lm_eval_glue.registrations  # noqa: F401  (toolplan_issue_rate)
     from harness_ext.judge.report import JUDGE_METRICS
 
     out: dict[str, Any] = {}
@@ -157,10 +157,10 @@ def _print_table(results: dict[str, dict[str, Any]], provenance: dict[str, Any])
 def run(args: argparse.Namespace) -> int:
     """Judge every planning sample under ``output_dir``; write scores beside them."""
     from harness_ext import __version__
-    from harness_ext.judge.lm_eval_glue import judge_input
     from harness_ext.judge.report import sample_metrics, spearman
     from harness_ext.judge.rubric import load_template
     from harness_ext.judge.scoring import judge_all
+    from harness_ext.lm_eval_glue.judge_filter import judge_input
 
     root: Path = args.output_dir
     if not root.is_dir():

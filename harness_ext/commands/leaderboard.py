@@ -30,7 +30,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Build, write, and say what was written."""
-    from harness_ext.leaderboard import write_leaderboard
+    from harness_ext.reporting.leaderboard import write_leaderboard
 
     written = write_leaderboard(args.results, args.out, readme=args.readme)
     for path in written:

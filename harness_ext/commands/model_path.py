@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from harness_ext.embedded import DEFAULT_ALIAS, EMBEDDED_MODELS, embedded_model_path
+from harness_ext.models.embedded import DEFAULT_ALIAS, EMBEDDED_MODELS, embedded_model_path
 
 HELP = "print the embedded model's HF folder (converts the GGUF once, ~30 s)"
 

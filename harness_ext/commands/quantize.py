@@ -42,7 +42,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Quantize, save, and print the folder plus the lm-eval line that uses it."""
-    from harness_ext.quantize import quantize_model
+    from harness_ext.models.quantize import quantize_model
 
     device = args.device
     if device is None:

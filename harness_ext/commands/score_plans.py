@@ -16,11 +16,11 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from harness_ext.catalog import DEFAULT_CATALOG, load_catalog
 from harness_ext.errors import DataFileError
-from harness_ext.gold import GOLD_SOURCES, default_gold_source, load_gold
 from harness_ext.metrics.planning import score_plan, summarize
-from harness_ext.plans import parse_plan
+from harness_ext.planning.catalog import DEFAULT_CATALOG, load_catalog
+from harness_ext.planning.gold import GOLD_SOURCES, default_gold_source, load_gold
+from harness_ext.planning.plans import parse_plan
 
 HELP = "score plan predictions (JSONL of id + prediction) against gold plans; no model needed"
 
@@ -133,7 +133,7 @@ def _scenario_extras(
     """Scenario types (when scenarios are available) and prompt tokens (when asked)."""
     import os
 
-    from harness_ext.scenarios import ENV_VAR, load_scenarios
+    from harness_ext.planning.scenarios import ENV_VAR, load_scenarios
 
     if not (args.scenarios or os.environ.get(ENV_VAR) or args.tokenizer):
         return {}, {}
@@ -141,8 +141,8 @@ def _scenario_extras(
     types = {i: scenarios[i].type for i in ids if i in scenarios}
     tokens: dict[int, int] = {}
     if args.tokenizer:
-        from harness_ext.prompt_tokens import prompt_token_counter
-        from harness_ext.prompts import system_prompt
+        from harness_ext.planning.prompt_tokens import prompt_token_counter
+        from harness_ext.planning.prompts import system_prompt
 
         counter = prompt_token_counter({"pretrained": args.tokenizer})
         if counter is None:

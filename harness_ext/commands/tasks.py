@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from harness_ext.taskdirs import task_manager
+from harness_ext.lm_eval_glue.taskdirs import task_manager
 
 HELP = "list this plugin's tasks and groups"
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from harness_ext.taskdirs import tasks_dir
+from harness_ext.lm_eval_glue.taskdirs import tasks_dir
 
 HELP = "print the task folder for `lm_eval --include_path`"
 

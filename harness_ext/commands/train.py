@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import shlex
 
-from harness_ext.training import QUANTIZATIONS, TrainConfig
+from harness_ext.training.sft import QUANTIZATIONS, TrainConfig
 
 HELP = "QLoRA-train an adapter on build-data output (8/4-bit or fp32 base, CPU or GPU)"
 
@@ -93,7 +93,7 @@ def recorded_command(args: argparse.Namespace) -> str:
 
 def run(args: argparse.Namespace) -> int:
     """Train and print where the adapter went."""
-    from harness_ext.training import train
+    from harness_ext.training.sft import train
 
     config = TrainConfig(
         base=args.base,

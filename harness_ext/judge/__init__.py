@@ -5,8 +5,8 @@ the prompt from a versioned template, ``client`` makes the call (the only networ
 in the package), ``scoring`` parses and validates the verdict — an unparseable one is
 re-asked once, then left *unscored with a reason*, never scored 0. ``cache`` stores
 replies in SQLite; ``report`` turns results into lm-eval-shaped values;
-``lm_eval_glue`` judges inline during an lm-eval run; ``harness_ext.commands.judge``
-judges a finished run's logged samples.
+``harness_ext.lm_eval_glue.judge_filter`` judges inline during an lm-eval run;
+``harness_ext.commands.judge`` judges a finished run's logged samples.
 
 Importing this package is cheap: openai, lm-eval and tqdm load only when used.
 """

@@ -18,6 +18,7 @@ from typing import Any, Literal, get_args
 from urllib.parse import urlsplit, urlunsplit
 
 from harness_ext.errors import JudgeError
+from harness_ext.io import parse_bool
 
 ENV_MODEL = "TOOLPLAN_JUDGE_MODEL"
 ENV_BASE_URL = "TOOLPLAN_JUDGE_BASE_URL"
@@ -41,7 +42,7 @@ CACHE_OFF = "off"
 
 def default_cache_path() -> Path:
     """``$TOOLPLAN_EVAL_CACHE/judge_cache.sqlite`` (default ``~/.cache/toolplan-eval``)."""
-    from harness_ext.embedded import cache_dir
+    from harness_ext.models.embedded import cache_dir
 
     return cache_dir() / "judge_cache.sqlite"
 
@@ -154,12 +155,7 @@ def judge_configured(env: Mapping[str, str] | None = None) -> bool:
 def inline_enabled(env: Mapping[str, str] | None = None) -> bool:
     """Inline judging runs when a model is configured and ``TOOLPLAN_JUDGE_INLINE`` != 0."""
     env = os.environ if env is None else env
-    return judge_configured(env) and env.get(ENV_INLINE, "1").strip().lower() not in (
-        "0",
-        "false",
-        "no",
-        "off",
-    )
+    return judge_configured(env) and parse_bool(env.get(ENV_INLINE, "1")) is not False
 
 
 def _number(env: Mapping[str, str], name: str, kind: type[int] | type[float]) -> Any:

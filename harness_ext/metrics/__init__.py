@@ -1,1 +1,1 @@
-"""Plan metrics: pure functions (no lm-eval import) plus their lm-eval aggregations."""
+"""Plan metrics: pure functions, no lm-eval import (aggregations: ``lm_eval_glue``)."""

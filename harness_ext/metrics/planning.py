@@ -38,11 +38,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from harness_ext.catalog import Catalog
-from harness_ext.gold import GoldPlan
 from harness_ext.metrics.notebook import at_f1_notebook
 from harness_ext.metrics.setf1 import sequence_similarity, set_f1
-from harness_ext.plans import ParsedPlan, Plan, Step, is_none, parse_plan, step_references
+from harness_ext.planning.catalog import Catalog
+from harness_ext.planning.gold import GoldPlan
+from harness_ext.planning.plans import ParsedPlan, Plan, Step, is_none, parse_plan, step_references
 
 PER_SCENARIO_METRICS = (
     "at_f1",

@@ -3,7 +3,7 @@
 Two suites share the data and the layout and differ only in the prompt (each folder's
 ``_template_yaml``): ``forget_mmlu`` (lettered choices) and ``forget_mmlu_cloze`` (the
 answer texts as continuations). Run from anywhere after changing
-``harness_ext.forgetting.MMLU_CATEGORIES`` or the layout below (a test fails while the
+``harness_ext.forgetting.suites.MMLU_CATEGORIES`` or the layout below (a test fails while the
 committed YAMLs differ from this output)::
 
     python lm_eval_tasks/forget_mmlu/_generate_configs.py
@@ -14,7 +14,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from harness_ext.forgetting import MMLU_CATEGORIES, subject_slug
+from harness_ext.forgetting.suites import MMLU_CATEGORIES, subject_slug
 
 HERE = Path(__file__).resolve().parent
 SUITES = {"forget_mmlu": HERE, "forget_mmlu_cloze": HERE.parent / "forget_mmlu_cloze"}

@@ -47,7 +47,7 @@ def adapter(repo_root: Path) -> Path:
 @pytest.fixture(scope="module")
 def quantized(tmp_path_factory: pytest.TempPathFactory, embedded_model: str) -> dict[int, Path]:
     """A 4-bit folder made by the real ``toolplan quantize`` CLI, an 8-bit one by the API."""
-    from harness_ext.quantize import quantize_model
+    from harness_ext.models.quantize import quantize_model
 
     root = tmp_path_factory.mktemp("quantized")
     result = run_command(["toolplan", "quantize", "--bits", "4", "smollm2-135m", str(root / "q4")])
@@ -67,7 +67,7 @@ def quantized(tmp_path_factory: pytest.TempPathFactory, embedded_model: str) -> 
 def _evaluate(model: Any, **kwargs: Any) -> dict[str, Any]:
     import lm_eval
 
-    from harness_ext.taskdirs import task_manager
+    from harness_ext.lm_eval_glue.taskdirs import task_manager
 
     results = lm_eval.simple_evaluate(
         model=model,
@@ -150,7 +150,7 @@ def test_route_b_plain_lm_eval_cli_load_in_4bit(adapter: Path, tmp_path: Path) -
 
 
 def test_route_b_api_toolplan_hf_fp32(adapter: Path) -> None:
-    from harness_ext.models import ToolplanHFLM
+    from harness_ext.lm_eval_glue.models import ToolplanHFLM
 
     lm = ToolplanHFLM(pretrained="smollm2-135m", peft=str(adapter), device="cpu")
     results = _evaluate(lm)
@@ -180,7 +180,7 @@ def test_toolplan_eval_defaults_to_toolplan_hf_load_in_8bit(adapter: Path, tmp_p
 def test_toolplan_hf_accepts_a_quantize_folder_as_the_adapters_base(
     quantized: dict[int, Path], adapter: Path
 ) -> None:
-    from harness_ext.models import ToolplanHFLM
+    from harness_ext.lm_eval_glue.models import ToolplanHFLM
 
     lm = ToolplanHFLM(pretrained=str(quantized[8]), peft=str(adapter), device="cpu")
     info = lm.get_model_info()
@@ -200,7 +200,7 @@ def _copy(adapter: Path, tmp_path: Path) -> Path:
 
 
 def test_base_mismatch_is_refused_unless_forced(adapter: Path, tmp_path: Path) -> None:
-    from harness_ext.models import ToolplanHFLM
+    from harness_ext.lm_eval_glue.models import ToolplanHFLM
 
     other = _copy(adapter, tmp_path)
     config_path = other / "adapter_config.json"
@@ -223,7 +223,7 @@ def test_adapter_that_does_not_apply_is_refused(adapter: Path, tmp_path: Path) -
     """Weight names that match nothing in the base: PEFT only warns and keeps zero B matrices."""
     from safetensors.torch import load_file, save_file
 
-    from harness_ext.models import ToolplanHFLM
+    from harness_ext.lm_eval_glue.models import ToolplanHFLM
 
     broken = _copy(adapter, tmp_path)
     weights = broken / "adapter_model.safetensors"
@@ -234,7 +234,7 @@ def test_adapter_that_does_not_apply_is_refused(adapter: Path, tmp_path: Path) -
 
 
 def test_corrupt_and_missing_adapter_files_are_named(adapter: Path, tmp_path: Path) -> None:
-    from harness_ext.models import ToolplanHFLM
+    from harness_ext.lm_eval_glue.models import ToolplanHFLM
 
     broken = _copy(adapter, tmp_path)
     weights = broken / "adapter_model.safetensors"

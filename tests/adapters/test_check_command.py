@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from harness_ext.regression import current_value, read_baseline
+from harness_ext.registry.regression import current_value, read_baseline
 from tests.helpers import run_command
 
 ADAPTER = "adapters/placeholder-smollm2-r8"

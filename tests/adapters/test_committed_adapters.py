@@ -12,10 +12,10 @@ from pathlib import Path
 
 import pytest
 
-from harness_ext.adapter_guard import check_base, inspect_adapter
-from harness_ext.registry import MANIFEST, read_manifest
-from harness_ext.regression import read_baseline
-from harness_ext.taskdirs import plugin_task_names
+from harness_ext.models.adapter_checks import check_base, inspect_adapter
+from harness_ext.registry.manifest import MANIFEST, read_manifest
+from harness_ext.registry.regression import read_baseline
+from harness_ext.lm_eval_glue.taskdirs import plugin_task_names
 from tests.conftest import REPO_ROOT
 
 COMMITTED = sorted(p.parent for p in (REPO_ROOT / "adapters").glob(f"*/{MANIFEST}"))

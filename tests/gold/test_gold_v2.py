@@ -15,16 +15,16 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any
 
-from harness_ext.catalog import load_catalog
-from harness_ext.gold import (
+from harness_ext.planning.catalog import load_catalog
+from harness_ext.planning.gold import (
     PROJECT_GOLD_RESOURCE,
     PROJECT_GOLD_VERSION,
     default_gold_source,
     load_gold,
     load_project_gold,
 )
-from harness_ext.plans import Plan, format_plan, parse_plan, plan_from_dict
-from harness_ext.scenarios import load_scenarios
+from harness_ext.planning.plans import Plan, format_plan, parse_plan, plan_from_dict
+from harness_ext.planning.scenarios import load_scenarios
 
 REPO = Path(__file__).resolve().parents[2]
 STEP_REF = re.compile(r"\{step_(\d+)\}")

@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 
 from harness_ext.cli import main
-from harness_ext.gold import PAPER_GOLD_RELATIVE
-from harness_ext.gold_report import _reasons, build, render
+from harness_ext.planning.gold import PAPER_GOLD_RELATIVE
+from harness_ext.reporting.gold_report import _reasons, build, render
 
 REPO = Path(__file__).resolve().parents[2]
 REPORT = REPO / "results" / "gold_v2_report.md"
@@ -59,7 +59,7 @@ def test_score_plans_on_the_paper_gold_matches_the_report(
 
 def test_committed_report_is_what_the_generator_writes(assetops_dir: Path) -> None:
     assert REPORT.read_text("utf-8") == render(build(str(assetops_dir))), (
-        "run: python -m harness_ext.gold_report"
+        "run: python -m harness_ext.reporting.gold_report"
     )
 
 

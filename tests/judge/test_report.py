@@ -87,7 +87,7 @@ def test_task_yaml_lists_exactly_the_judge_metrics(repo_root: Path) -> None:
 def test_judged_text_is_the_response_and_survives_pickling() -> None:
     import pickle
 
-    from harness_ext.judge.lm_eval_glue import JudgedText, inline_metrics
+    from harness_ext.lm_eval_glue.judge_filter import JudgedText, inline_metrics
 
     verdict = Verdict({d: 3 for d in DIMENSIONS})
     text = JudgedText("#Task1: plan", _result(verdict), "m", "t#1")

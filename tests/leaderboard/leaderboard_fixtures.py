@@ -46,7 +46,7 @@ def results_file(
         "date": date,
         "chat_template": "{{ chat }}" if chat else None,
     }
-    if cost is not None:  # where toolplan-hf puts it (harness_ext/cost.py)
+    if cost is not None:  # where toolplan-hf puts it (harness_ext/models/cost.py)
         data["config"]["toolplan_cost"] = cost
     data.update(extra or {})
     path = folder / name / f"results_{name}.json"

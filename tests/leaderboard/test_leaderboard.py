@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from harness_ext.errors import DataFileError
-from harness_ext.leaderboard import (
+from harness_ext.reporting.leaderboard import (
     LEADERBOARD_MD,
     PLOT_JUDGE,
     PLOT_RETENTION,

@@ -6,7 +6,12 @@ import math
 
 import pytest
 
-from harness_ext.retention import SuiteScore, compute_retention, find_base, retention_ratio
+from harness_ext.forgetting.retention import (
+    SuiteScore,
+    compute_retention,
+    find_base,
+    retention_ratio,
+)
 
 
 def score(

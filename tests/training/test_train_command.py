@@ -122,7 +122,7 @@ def test_loss_covers_only_the_assistant_turn(
     from transformers import AutoModelForCausalLM, AutoTokenizer
     from trl import SFTConfig, SFTTrainer
 
-    from harness_ext.training import to_prompt_completion
+    from harness_ext.training.sft import to_prompt_completion
 
     tokenizer = AutoTokenizer.from_pretrained(embedded_model)
     record = {"messages": [{"role": "system", "content": "Plan tool use."},

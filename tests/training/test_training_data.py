@@ -13,14 +13,12 @@ from typing import Any
 
 import pytest
 
-from harness_ext.catalog import load_catalog
 from harness_ext.cli import main
-from harness_ext.datagen import assetops
-from harness_ext.datagen.base import plan_problems
 from harness_ext.errors import DataFileError
-from harness_ext.plans import parse_plan
-from harness_ext.splits import SPLITS
-from harness_ext.training_data import (
+from harness_ext.planning.catalog import load_catalog
+from harness_ext.planning.plans import parse_plan
+from harness_ext.planning.splits import SPLITS
+from harness_ext.training.data import (
     FAMILIES,
     KNOWLEDGE_SYSTEM,
     TRACE_SYSTEM,
@@ -30,6 +28,8 @@ from harness_ext.training_data import (
     read_examples,
     sizes_for_total,
 )
+from harness_ext.training.datagen import assetops
+from harness_ext.training.datagen.base import plan_problems
 
 DATA = Path(__file__).parent / "data"
 TINY_CATALOG = str(DATA / "tiny_catalog.json")
@@ -87,7 +87,7 @@ def test_sizes_for_total_is_exact_and_proportional() -> None:
 
 def test_system_turns_follow_the_family(tmp_path: Path) -> None:
     _build(tmp_path / "s")
-    from harness_ext.prompts import system_prompt
+    from harness_ext.planning.prompts import system_prompt
 
     free = system_prompt("free", load_catalog("assetops_23"))
     expected = {"question_plan": free, "tool_knowledge": KNOWLEDGE_SYSTEM,
@@ -199,7 +199,7 @@ def test_planted_near_duplicate_is_dropped_and_reported(tmp_path: Path) -> None:
 
 def test_real_build_has_no_question_close_to_a_test_scenario(tmp_path: Path) -> None:
     _build(tmp_path / "r")
-    from harness_ext.scenarios import load_scenarios, select
+    from harness_ext.planning.scenarios import load_scenarios, select
 
     tests = [s.text.lower() for s in select(load_scenarios(), SPLITS["paper_test30"])]
     test_ids = set(SPLITS["paper_test30"] or ())

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from harness_ext.catalog import load_catalog
 from harness_ext.errors import DataFileError, UnknownNameError
+from harness_ext.planning.catalog import load_catalog
 
 
 def test_shipped_catalog_has_five_agents_and_23_tools() -> None:

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from harness_ext._hook import MODEL_NAME, with_plugin_tasks
-from harness_ext.taskdirs import tasks_dir
+from harness_ext.lm_eval_glue.taskdirs import tasks_dir
 
 
 def _python(code: str, **env: str) -> str:

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from harness_ext.cli import main
-from harness_ext.embedded import embedded_model_path
 from harness_ext.errors import UnknownNameError
+from harness_ext.models.embedded import embedded_model_path
 
 
 def test_unknown_name_suggests_close_matches() -> None:

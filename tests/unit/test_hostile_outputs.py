@@ -7,10 +7,10 @@ import random
 
 import pytest
 
-from harness_ext.catalog import load_catalog
-from harness_ext.gold import GoldPlan
 from harness_ext.metrics.planning import POOLED_METRICS, score_plan
-from harness_ext.plans import parse_plan
+from harness_ext.planning.catalog import load_catalog
+from harness_ext.planning.gold import GoldPlan
+from harness_ext.planning.plans import parse_plan
 
 GOLD_TEXT = """#Task1: assets
 #Agent1: IoTAgent

@@ -12,10 +12,10 @@ from typing import Any
 
 import pytest
 
-from harness_ext.catalog import load_catalog
-from harness_ext.gold import GoldPlan
 from harness_ext.metrics.planning import score_plan
-from harness_ext.plans import Plan, Step, format_plan, parse_plan
+from harness_ext.planning.catalog import load_catalog
+from harness_ext.planning.gold import GoldPlan
+from harness_ext.planning.plans import Plan, Step, format_plan, parse_plan
 
 CASES = json.loads((Path(__file__).parent / "cases" / "plan_metrics.json").read_text())
 

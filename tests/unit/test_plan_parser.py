@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from harness_ext.plans import Plan, Step, format_plan, parse_plan, plan_from_dict
+from harness_ext.planning.plans import Plan, Step, format_plan, parse_plan, plan_from_dict
 
 PAPER_FORMAT = """#Task1: Find the assets at MAIN.
 #Agent1: IoTAgent

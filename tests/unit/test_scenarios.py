@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 from harness_ext.errors import DataFileError
-from harness_ext.scenarios import load_scenarios, select
-from harness_ext.splits import SPLITS
+from harness_ext.planning.scenarios import load_scenarios, select
+from harness_ext.planning.splits import SPLITS
 
 
 def test_folder_with_the_152_scenarios(assetops_dir: Path) -> None:

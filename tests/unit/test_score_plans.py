@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 from harness_ext.cli import main
-from harness_ext.gold import PAPER_GOLD_RELATIVE
 from harness_ext.metrics.planning import PER_SCENARIO_METRICS, POOLED_METRICS
+from harness_ext.planning.gold import PAPER_GOLD_RELATIVE
 
 F1_METRICS = ("at_f1", "at_f1_nb", "agent_f1", "tool_f1", "argkey_f1", "lcs")
 

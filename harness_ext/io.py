@@ -1,4 +1,5 @@
-"""Reading JSON-lines files with errors that name the file and line."""
+"""Small readers shared by every package: JSON-lines files (errors name the file and line)
+and booleans as users write them."""
 
 from __future__ import annotations
 
@@ -41,3 +42,24 @@ def iter_jsonl(path: str | Path, fix: str, missing_fix: str | None = None) -> It
         except json.JSONDecodeError as e:
             raise DataFileError(where, f"invalid JSON ({e.msg})", fix) from e
         yield JsonLine(n, where, value)
+
+
+TRUE_WORDS = ("1", "true", "yes", "on")
+FALSE_WORDS = ("0", "false", "no", "off")
+
+
+def parse_bool(value: Any) -> bool | None:
+    """A boolean as written in model args, environment variables or stored configs.
+
+    ``True``/``False`` pass through; text is matched case-insensitively against
+    ``1/true/yes/on`` and ``0/false/no/off``. Anything else, the empty string included,
+    is ``None``: the caller decides whether that is a default or an error.
+    """
+    if isinstance(value, bool):
+        return value
+    text = str(value).strip().lower()
+    if text in TRUE_WORDS:
+        return True
+    if text in FALSE_WORDS:
+        return False
+    return None

@@ -1,6 +1,6 @@
 """Cost accounting for one evaluation run: load time, peak memory, generation speed.
 
-``toolplan-hf`` (:class:`harness_ext.models.ToolplanHFLM`) keeps one :class:`CostMeter`
+``toolplan-hf`` (:class:`harness_ext.lm_eval_glue.models.ToolplanHFLM`) keeps one :class:`CostMeter`
 and reports it through ``get_model_info()``, which lm-eval merges into the results
 file, so every run lands it at ``results["config"]["toolplan_cost"]``::
 

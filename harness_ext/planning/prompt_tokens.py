@@ -20,7 +20,7 @@ def prompt_token_counter(model_kwargs: dict[str, Any]) -> Callable[[str, str], i
     if not isinstance(name, str):
         log.warning("prompt_tokens not reported: no tokenizer= or pretrained= in --model_args")
         return None
-    from harness_ext.embedded import resolve_model
+    from harness_ext.models.embedded import resolve_model
 
     try:
         from transformers import AutoTokenizer

@@ -13,7 +13,7 @@ One table row per model x adapter x quantization x condition x split:
   gets one row with condition "–";
 * forgetting suites are the top-level ``forget_*`` entries of a results file (those
   that are not a member of another group in it); each gets an accuracy and a
-  retention column (``harness_ext.retention``).
+  retention column (``harness_ext.forgetting.retention``).
 
 Merging rules (documented because results accumulate): files are read in order of
 their ``date`` (then path); for a planning task, later files override earlier ones
@@ -40,8 +40,9 @@ from pathlib import Path
 from typing import Any
 
 from harness_ext.errors import DataFileError
+from harness_ext.forgetting.retention import NO_ADAPTER, Retention, SuiteScore, compute_retention
+from harness_ext.io import parse_bool
 from harness_ext.judge.rubric import DIMENSIONS
-from harness_ext.retention import NO_ADAPTER, Retention, SuiteScore, compute_retention
 
 MISSING = "–"
 LEADERBOARD_MD = "LEADERBOARD.md"
@@ -163,10 +164,6 @@ def find_results(paths: Sequence[str | Path]) -> list[Path]:
     return sorted(found)
 
 
-def _truthy(value: Any) -> bool:
-    return value is True or str(value).strip().lower() in ("true", "1", "yes")
-
-
 def parse_model_args(model_args: Any) -> dict[str, Any]:
     """``config.model_args`` as a dict (lm-eval stores a dict or ``k=v,k=v`` text)."""
     if isinstance(model_args, dict):
@@ -184,7 +181,7 @@ def display_name(name: str) -> str:
     A hub id (``org/name``) stays as it is; a path (absolute, ``./``, ``~``, or with
     more than one ``/``) is shown by its last component.
     """
-    from harness_ext.embedded import EMBEDDED_MODELS
+    from harness_ext.models.embedded import EMBEDDED_MODELS
 
     text = name.strip().rstrip("/")
     is_path = text.startswith(("/", ".", "~")) or text.count("/") > 1 or "\\" in text
@@ -203,12 +200,12 @@ def run_key(data: dict[str, Any]) -> RunKey:
     peft = args.get("peft")
     described = (config or {}).get("toolplan_quantization")
     if isinstance(described, dict) and described.get("method"):
-        # toolplan-hf's own record: also right for pre-quantized folders (harness_ext.quantize)
+        # toolplan-hf's own record; also right for pre-quantized folders (models.quantize)
         bits, method = described.get("bits"), str(described["method"])
         quantization = f"{bits}bit" if bits else method
-    elif _truthy(args.get("load_in_4bit")):
+    elif parse_bool(args.get("load_in_4bit")):
         quantization = "4bit"
-    elif _truthy(args.get("load_in_8bit")):
+    elif parse_bool(args.get("load_in_8bit")):
         quantization = "8bit"
     elif args.get("quantization") not in (None, "", "none", "None"):
         quantization = str(args["quantization"])
@@ -285,7 +282,7 @@ def find_cost(data: dict[str, Any], entry: dict[str, Any] | None = None) -> Cost
     ...; GPU peak — ``peak`` with ``gpu``/``cuda``/``vram`` (``gpu_peak_allocated_mb``
     comes before ``gpu_peak_reserved_mb``); RSS peak — ``peak`` with ``rss``/``mem``.
     The unit comes from the suffix (``_mb``, ``_gb``, ``_bytes`` ...; none = bytes).
-    ``toolplan-hf`` runs write these under ``config.toolplan_cost`` (harness_ext.cost).
+    ``toolplan-hf`` runs write these under ``config.toolplan_cost`` (harness_ext.models.cost).
     lm-eval metric keys (``name,filter``) are matched on ``name``.
     """
     found: dict[str, float] = {}

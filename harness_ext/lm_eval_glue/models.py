@@ -9,9 +9,9 @@ Use it like ``--model hf``, with these additions (all optional model args)::
 * ``load_in_8bit`` / ``load_in_4bit`` (+ ``bnb_4bit_quant_type``, ``bnb_4bit_compute_dtype``,
   ``bnb_4bit_use_double_quant``, ``llm_int8_*``) quantize on the fly with bitsandbytes;
   lm-eval 0.4.13 passes these straight to ``from_pretrained``, which transformers 5
-  rejects, so they become a ``BitsAndBytesConfig`` here (see ``harness_ext.quantize``);
+  rejects, so they become a ``BitsAndBytesConfig`` here (see ``harness_ext.models.quantize``);
 * with ``peft=ADAPTER`` the adapter's files, its base model and its effect are checked
-  before anything is generated (``harness_ext.adapter_guard``); ``allow_base_mismatch=True``
+  before anything is generated (``harness_ext.models.adapter_checks``); ``allow_base_mismatch=True``
   applies an adapter to another base anyway;
 * the results file gets ``config.toolplan_cost`` (load time, peak memory, tokens/s),
   ``config.toolplan_quantization`` and, with an adapter, ``config.toolplan_adapter``.
@@ -27,17 +27,17 @@ from lm_eval.api.registry import register_model
 from lm_eval.models.huggingface import HFLM
 
 from harness_ext._hook import MODEL_NAME
-from harness_ext.adapter_guard import (
+from harness_ext.errors import ModelLoadError
+from harness_ext.models.adapter_checks import (
     AdapterInfo,
     BaseCheck,
     check_base,
     inspect_adapter,
     probe_adapter,
 )
-from harness_ext.cost import CostMeter
-from harness_ext.embedded import DEFAULT_ALIAS, resolve_model
-from harness_ext.errors import ModelLoadError
-from harness_ext.quantize import as_bool, bnb_config, describe, pop_bnb_options
+from harness_ext.models.cost import CostMeter
+from harness_ext.models.embedded import DEFAULT_ALIAS, resolve_model
+from harness_ext.models.quantize import as_bool, bnb_config, describe, pop_bnb_options
 
 _BNB_8BIT_LOGGER = "bitsandbytes.autograd._functions"
 
@@ -190,7 +190,7 @@ class ToolplanHFLM(HFLM):
         return out
 
     def cost_report(self) -> dict[str, Any]:
-        """The ``toolplan_cost`` block so far (see ``harness_ext.cost``)."""
+        """The ``toolplan_cost`` block so far (see ``harness_ext.models.cost``)."""
         return self._cost.report()
 
     def get_model_info(self) -> dict[str, Any]:

@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from harness_ext.errors import ModelLoadError
+from harness_ext.io import parse_bool
 
 SIDECAR = "toolplan_quantized.json"
 """File that ``toolplan quantize`` writes next to the weights: which base it came from."""
@@ -43,18 +44,14 @@ BNB_OPTIONS = (
 )
 _DTYPES = ("float32", "float16", "bfloat16")
 _QUANT_TYPES = ("nf4", "fp4")
-_TRUE = ("1", "true", "yes", "on")
-_FALSE = ("0", "false", "no", "off", "")
 
 
 def as_bool(name: str, value: Any) -> bool:
-    # Model args arrive as strings from some callers and as bools from others.
-    if isinstance(value, bool):
-        return value
-    text = str(value).strip().lower()
-    if text in _TRUE:
-        return True
-    if text in _FALSE:
+    """A boolean model arg (strings from the CLI, bools from Python); empty is False."""
+    parsed = parse_bool(value)
+    if parsed is not None:
+        return parsed
+    if not str(value).strip():
         return False
     raise ModelLoadError(
         f"model arg {name}={value!r} is not a boolean. Fix: use {name}=True or {name}=False."
@@ -228,7 +225,7 @@ def quantize_model(
             not an earlier output of this function), the base is already quantized, or
             loading fails.
     """
-    from harness_ext.embedded import resolve_model
+    from harness_ext.models.embedded import resolve_model
 
     if bits not in (4, 8):
         raise ModelLoadError(f"--bits {bits} is not supported. Fix: use --bits 8 or --bits 4.")

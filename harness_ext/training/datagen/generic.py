@@ -16,10 +16,10 @@ from datetime import date, timedelta
 from difflib import SequenceMatcher
 from typing import Any
 
-from harness_ext.catalog import Agent, Catalog, Parameter, Tool
-from harness_ext.datagen.base import Candidate, make_plan, step
-from harness_ext.datagen.phrasing import capitalise, expand, finish, pick, render
-from harness_ext.plans import format_plan
+from harness_ext.planning.catalog import Agent, Catalog, Parameter, Tool
+from harness_ext.planning.plans import format_plan
+from harness_ext.training.datagen.base import Candidate, make_plan, step
+from harness_ext.training.datagen.phrasing import capitalise, expand, finish, pick, render
 
 # A request generator yields (question, agent, tool) for single-tool requests; the
 # routing and hard-negative kinds quote such requests.

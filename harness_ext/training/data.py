@@ -44,13 +44,13 @@ from pathlib import Path
 from typing import Any
 
 from harness_ext import __version__
-from harness_ext.catalog import Catalog, load_catalog
-from harness_ext.datagen import assetops, generic
-from harness_ext.datagen.base import Candidate, trace_text
 from harness_ext.errors import DataFileError, UnknownNameError
-from harness_ext.jsonl import iter_jsonl
-from harness_ext.plans import Plan, format_plan, is_none, parse_plan
-from harness_ext.prompts import system_prompt
+from harness_ext.io import iter_jsonl
+from harness_ext.planning.catalog import Catalog, load_catalog
+from harness_ext.planning.plans import Plan, format_plan, is_none, parse_plan
+from harness_ext.planning.prompts import system_prompt
+from harness_ext.training.datagen import assetops, generic
+from harness_ext.training.datagen.base import Candidate, trace_text
 
 DATA_FORMAT = "toolplan-sft/1"
 FAMILIES = ("tool_knowledge", "question_plan", "execution")
@@ -90,14 +90,14 @@ class EvalTexts:
 def resolve_eval_texts(against: str, scenarios: str | None) -> EvalTexts:
     """Evaluation texts for ``--decontaminate-against``.
 
-    ``test30`` (= the ``paper_test30`` split) or any split name of ``harness_ext.splits``
+    ``test30`` (= the ``paper_test30`` split) or any split name of ``harness_ext.planning.splits``
     selects scenarios from ``scenarios``; ``all`` takes every scenario; ``none`` takes
     nothing (only for catalogs without evaluation scenarios; the report says so); anything
     else is a path: a scenario file/folder (JSONL/JSON with ``text``) or a ``.txt`` file
     with one text per line.
     """
-    from harness_ext.scenarios import load_scenarios, select
-    from harness_ext.splits import SPLITS
+    from harness_ext.planning.scenarios import load_scenarios, select
+    from harness_ext.planning.splits import SPLITS
 
     if against == "none":
         return EvalTexts("none", (), ())
@@ -221,8 +221,8 @@ def _gold_pairs(
     config: BuildConfig, catalog: Catalog, excluded: set[int]
 ) -> tuple[list[GoldPair], dict[str, Any]]:
     """Gold (question, plan) pairs of training scenarios, and what was used/skipped."""
-    from harness_ext.gold import load_gold, project_gold_available
-    from harness_ext.scenarios import load_scenarios
+    from harness_ext.planning.gold import load_gold, project_gold_available
+    from harness_ext.planning.scenarios import load_scenarios
 
     source = config.gold
     if source == "auto":
@@ -410,7 +410,7 @@ def build_dataset(config: BuildConfig) -> BuildResult:
     (+1,000) found no more; a family that falls short is reported in the manifest's
     ``shortfall``, never silently padded.
     """
-    from harness_ext.splits import SPLITS
+    from harness_ext.planning.splits import SPLITS
 
     unknown = set(config.sizes) - set(FAMILIES)
     if unknown:

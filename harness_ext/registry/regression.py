@@ -33,7 +33,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from harness_ext.errors import DataFileError, ToolplanError
-from harness_ext.registry import BASELINE, AdapterManifest, read_manifest
+from harness_ext.registry.manifest import BASELINE, AdapterManifest, read_manifest
 
 FORMAT = "toolplan-baseline/1"
 Direction = Literal["higher", "lower"]
@@ -115,7 +115,7 @@ def _number(value: Any, path: Path, where: str) -> float:
 
 def parse_baseline(data: Any, path: Path) -> Baseline:
     """Validate the JSON form of a baseline; every problem names its field."""
-    fix = f"see the {BASELINE} schema in harness_ext/regression.py"
+    fix = f"see the {BASELINE} schema in harness_ext/registry/regression.py"
     if not isinstance(data, dict):
         raise DataFileError(path, "must be a JSON object", fix)
     if data.get("format") != FORMAT:
@@ -413,8 +413,8 @@ def evaluate_adapter(
     import lm_eval
     import torch
 
-    from harness_ext.models import ToolplanHFLM
-    from harness_ext.taskdirs import task_manager
+    from harness_ext.lm_eval_glue.models import ToolplanHFLM
+    from harness_ext.lm_eval_glue.taskdirs import task_manager
 
     device = device or ("cuda:0" if torch.cuda.is_available() else "cpu")
     lm = ToolplanHFLM(device=device, batch_size=1, **model_args)

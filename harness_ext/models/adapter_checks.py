@@ -24,10 +24,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from harness_ext.embedded import EMBEDDED_MODELS, cache_dir
 from harness_ext.errors import DataFileError, ModelLoadError
-from harness_ext.quantize import read_sidecar
-from harness_ext.registry import MANIFEST, AdapterManifest, read_manifest
+from harness_ext.models.embedded import EMBEDDED_MODELS, cache_dir
+from harness_ext.models.quantize import read_sidecar
+from harness_ext.registry.manifest import MANIFEST, AdapterManifest, read_manifest
 
 CONFIG_FILE = "adapter_config.json"
 WEIGHT_FILES = ("adapter_model.safetensors", "adapter_model.bin")

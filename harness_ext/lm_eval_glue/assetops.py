@@ -17,17 +17,16 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from harness_ext import metrics as _metrics  # noqa: F401
-from harness_ext.catalog import load_catalog
-from harness_ext.gold import GoldPlan, default_gold_source, load_gold
-from harness_ext.judge.lm_eval_glue import inline_metrics  # also registers the judge filter
-from harness_ext.metrics import aggregations as _aggregations  # noqa: F401  (registers)
+from harness_ext.lm_eval_glue import registrations as _registrations  # noqa: F401  (registers)
+from harness_ext.lm_eval_glue.judge_filter import inline_metrics  # also registers the judge filter
 from harness_ext.metrics.planning import score_plan
-from harness_ext.plans import parse_plan
-from harness_ext.prompt_tokens import prompt_token_counter
-from harness_ext.prompts import Condition, system_prompt
-from harness_ext.scenarios import load_scenarios, select
-from harness_ext.splits import split_ids
+from harness_ext.planning.catalog import load_catalog
+from harness_ext.planning.gold import GoldPlan, default_gold_source, load_gold
+from harness_ext.planning.plans import parse_plan
+from harness_ext.planning.prompt_tokens import prompt_token_counter
+from harness_ext.planning.prompts import Condition, system_prompt
+from harness_ext.planning.scenarios import load_scenarios, select
+from harness_ext.planning.splits import split_ids
 
 log = logging.getLogger(__name__)
 

@@ -7,8 +7,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from harness_ext.catalog import Catalog
-from harness_ext.plans import Plan, Step, format_plan, is_none, step_references
+from harness_ext.planning.catalog import Catalog
+from harness_ext.planning.plans import Plan, Step, format_plan, is_none, step_references
 
 Family = Literal["tool_knowledge", "question_plan", "execution"]
 SystemKind = Literal["plan", "knowledge", "trace"]

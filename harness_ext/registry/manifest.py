@@ -58,7 +58,10 @@ _REQUIRED = ("name", "kind", "base_model", "quantization", "lora", "command", "c
 def read_manifest(adapter_dir: str | Path) -> AdapterManifest:
     """Load and validate ``<adapter_dir>/manifest.yaml``."""
     path = Path(adapter_dir) / MANIFEST
-    fix = f"write a {MANIFEST} with at least: {', '.join(_REQUIRED)} (see harness_ext/registry.py)"
+    fix = (
+        f"write a {MANIFEST} with at least: {', '.join(_REQUIRED)}"
+        " (see harness_ext/registry/manifest.py)"
+    )
     try:
         data = yaml.safe_load(path.read_text("utf-8"))
     except FileNotFoundError as e:

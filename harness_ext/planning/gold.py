@@ -25,8 +25,8 @@ from pathlib import Path
 from typing import Any
 
 from harness_ext.errors import DataFileError
-from harness_ext.jsonl import iter_jsonl
-from harness_ext.plans import Plan, format_plan, parse_plan, plan_from_dict
+from harness_ext.io import iter_jsonl
+from harness_ext.planning.plans import Plan, format_plan, parse_plan, plan_from_dict
 
 PAPER_GOLD_RELATIVE = "gold_plans/hpml-2026-project/gemini_flash_informed_results.json"
 PROJECT_GOLD_RESOURCE = "gold_plans_v2.jsonl"

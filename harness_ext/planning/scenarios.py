@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from harness_ext.errors import DataFileError
-from harness_ext.jsonl import iter_jsonl
+from harness_ext.io import iter_jsonl
 
 ENV_VAR = "ASSETOPSBENCH_DIR"
 HUB_ID = "ibm-research/AssetOpsBench"

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-from harness_ext.catalog import Catalog
+from harness_ext.planning.catalog import Catalog
 
 PROMPT_VERSION = "1"
 Condition = Literal["informed", "free"]

@@ -4,7 +4,7 @@ lm-eval hands a filter *all* responses of a task at once, so the ``toolplan_judg
 filter is where the batched, concurrent judge calls happen (behind one progress bar
 per task). It returns each response unchanged as text — a ``JudgedText``, a ``str``
 that also carries the judge's result — so every other metric sees the same plan,
-and ``process_results`` (``harness_ext.assetops_task``) adds the judge's per-sample
+and ``process_results`` (``harness_ext.lm_eval_glue.assetops``) adds the judge's per-sample
 values with ``inline_metrics``. The task YAML names the filter pipeline ``none``, so
 the existing metric keys (``at_f1,none``...) stay as they were.
 
@@ -25,12 +25,12 @@ import lm_eval.api.metrics  # noqa: F401  (built-in aggregations must be registe
 from lm_eval.api.filter import Filter
 from lm_eval.api.registry import aggregation_registry, register_aggregation, register_filter
 
-from harness_ext.catalog import load_catalog
 from harness_ext.errors import JudgeError
 from harness_ext.judge.config import ENV_INLINE, ENV_MODEL, config_from_env, inline_enabled
 from harness_ext.judge.report import AGGREGATIONS, sample_metrics
 from harness_ext.judge.rubric import JudgeInput, load_template
 from harness_ext.judge.scoring import JudgeResult, judge_all
+from harness_ext.planning.catalog import load_catalog
 
 log = logging.getLogger(__name__)
 

@@ -2,7 +2,7 @@
 
 ``retention = adapter accuracy / base accuracy`` on the same forgetting suite (the
 paper reports 79.8 % for its Gemma adapter and 61.3 % for Qwen). Pure functions over
-suite scores; ``harness_ext.leaderboard`` builds the scores from lm-eval results.
+suite scores; ``harness_ext.reporting.leaderboard`` builds the scores from lm-eval results.
 
 Which base run an adapter run is compared with: a run of the *same* base model with
 no adapter, on the same suite, over the same number of questions and with the chat

@@ -1,4 +1,4 @@
-"""Training-data generators behind ``toolplan build-data`` (see ``harness_ext.training_data``).
+"""Training-data generators behind ``toolplan build-data`` (see ``harness_ext.training.data``).
 
 * ``phrasing``  — paraphrase rules shared by every generator (openers, synonyms, endings,
   casing, date renderings);

@@ -50,7 +50,7 @@ from lm_eval.api.group import Group
 from lm_eval.api.task import ConfigurableTask
 
 from harness_ext.errors import DataFileError, MissingDependencyError, ToolplanError
-from harness_ext.jsonl import iter_jsonl
+from harness_ext.io import iter_jsonl
 
 log = logging.getLogger(__name__)
 

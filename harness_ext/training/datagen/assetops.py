@@ -34,8 +34,9 @@ from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from harness_ext.datagen.base import Candidate, make_plan, step
-from harness_ext.datagen.phrasing import (
+from harness_ext.planning.plans import Plan, Step, format_plan
+from harness_ext.training.datagen.base import Candidate, make_plan, step
+from harness_ext.training.datagen.phrasing import (
     DateSpan,
     capitalise,
     expand,
@@ -50,7 +51,6 @@ from harness_ext.datagen.phrasing import (
     weighted,
     years_span,
 )
-from harness_ext.plans import Plan, Step, format_plan
 
 CATALOG_NAME = "assetops_23"
 

@@ -10,7 +10,7 @@ TRL's ``assistant_only_loss`` cannot be used with it.
 Layout of ``--out adapters/<name>``::
 
     adapter_model.safetensors, adapter_config.json   the adapter (PEFT)
-    manifest.yaml                                    harness_ext.registry manifest
+    manifest.yaml                                    harness_ext.registry.manifest manifest
     training_log.json                                loss/eval-loss history, timings
     checkpoints/checkpoint-N/                        resumable state (git-ignored)
 
@@ -34,10 +34,10 @@ from pathlib import Path
 from typing import Any, Literal
 
 from harness_ext import __version__
-from harness_ext.embedded import EMBEDDED_MODELS, resolve_model
 from harness_ext.errors import DataFileError, ModelLoadError, ToolplanError, UnknownNameError
-from harness_ext.registry import AdapterManifest, write_manifest
-from harness_ext.training_data import EVAL_FILE, TRAIN_FILE, read_examples, sha256_file
+from harness_ext.models.embedded import EMBEDDED_MODELS, resolve_model
+from harness_ext.registry.manifest import AdapterManifest, write_manifest
+from harness_ext.training.data import EVAL_FILE, TRAIN_FILE, read_examples, sha256_file
 
 Quantization = Literal["none", "8bit", "4bit"]
 QUANTIZATIONS: tuple[str, ...] = ("none", "8bit", "4bit")
