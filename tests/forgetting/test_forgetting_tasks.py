@@ -8,7 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from harness_ext.forgetting.suites import MMLU_CATEGORIES, SkippedProbePart
+from harness_ext.forgetting.mmlu import MMLU_CATEGORIES
+from harness_ext.lm_eval_glue.forgetting import SkippedProbePart
 from harness_ext.lm_eval_glue.taskdirs import task_manager
 
 
@@ -27,7 +28,7 @@ def test_index_holds_the_suites_groups_and_subjects() -> None:
 def test_forget_probe_offline_runs_mmlu_and_marks_hub_parts_skipped(
     caplog: pytest.LogCaptureFixture,
 ) -> None:
-    with caplog.at_level(logging.WARNING, logger="harness_ext.forgetting.suites"):
+    with caplog.at_level(logging.WARNING, logger="harness_ext.lm_eval_glue.forgetting"):
         loaded = task_manager().load(["forget_probe"])
     assert list(loaded["tasks"]) == ["forget_probe_mmlu"]
     assert len(loaded["tasks"]["forget_probe_mmlu"].eval_docs) == 40
@@ -100,7 +101,7 @@ def test_forget_probe_with_reachable_hub_parts_has_100_questions(
     """The online path, with handmade stand-ins for the two hub splits (no network here)."""
     import datasets
 
-    from harness_ext.forgetting import suites as forgetting
+    from harness_ext.forgetting import probe
 
     arc = datasets.Dataset.from_list(
         [
@@ -127,8 +128,8 @@ def test_forget_probe_with_reachable_hub_parts_has_100_questions(
         ]
     )
     splits = {"allenai/ai2_arc": arc, "Rowan/hellaswag": hellaswag}
-    monkeypatch.setattr(forgetting, "_HUB_FAILURES", {})
-    monkeypatch.setattr(forgetting, "_hub_split", lambda path, config, split: splits[path])
+    monkeypatch.setattr(probe, "_HUB_FAILURES", {})
+    monkeypatch.setattr(probe, "_hub_split", lambda path, config, split: splits[path])
     loaded = task_manager().load(["forget_probe"])
     sizes = {name: len(task.eval_docs) for name, task in loaded["tasks"].items()}
     assert sizes == {"forget_probe_mmlu": 40, "forget_probe_arc": 30, "forget_probe_hellaswag": 30}

@@ -1,12 +1,15 @@
-"""The start-up hook: plain lm-eval sees our tasks and model; the opt-out works."""
+"""Discovery: plain lm-eval sees our tasks and model (the opt-out works), the task folders
+are one per family, and no name collides with an lm-eval built-in."""
 
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 import sysconfig
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -80,3 +83,53 @@ def test_no_name_collides_with_an_lm_eval_builtin() -> None:
     assert not ours & builtin
     prefixes = ("assetops", "forget_", "fc_", "toolplan")
     assert all(name.startswith(prefixes) for name in ours), sorted(ours)
+
+
+def _our_index() -> dict[str, Any]:
+    from lm_eval.tasks._index import TaskIndex
+
+    return dict(TaskIndex().build([tasks_dir()]))
+
+
+def _families() -> list[Path]:
+    return sorted(p for p in tasks_dir().iterdir() if p.is_dir() and p.name != "__pycache__")
+
+
+def test_the_assetops_family_keeps_its_names_kinds_and_members() -> None:
+    index = _our_index()
+    kinds = {n: e.kind.name for n, e in index.items() if n.startswith("assetops")}
+    tasks = [
+        "assetops_informed",
+        "assetops_free",
+        "assetops_informed_test30",
+        "assetops_free_test30",
+    ]
+    assert kinds == dict.fromkeys(tasks, "TASK") | {
+        "assetops": "GROUP",
+        "assetops_test30": "GROUP",
+        "assetops_tasks": "TAG",
+    }
+    assert index["assetops"].cfg["task"] == tasks[:2]
+    assert index["assetops_test30"].cfg["task"] == tasks[2:]
+
+
+def test_every_task_and_group_lives_in_the_one_folder_of_its_family() -> None:
+    """A family folder's name prefixes its names, and no other family's name does."""
+    families = _families()
+    for name, entry in _our_index().items():
+        path = entry.yaml_path
+        if path is None:  # a tag: no file of its own
+            continue
+        owners = [f.name for f in families if name.startswith(f.name)]
+        assert len(owners) == 1, f"{name}: family folders {owners} all prefix it"
+        assert Path(path).relative_to(tasks_dir()).parts[0] == owners[0], (name, path)
+
+
+def test_every_family_has_one_readme_with_a_dated_changelog() -> None:
+    families = _families()
+    assert families
+    for family in families:
+        assert [p.relative_to(family) for p in family.rglob("README.md")] == [Path("README.md")]
+        text = (family / "README.md").read_text("utf-8")
+        changelog = text[text.index("## Changelog") :]
+        assert re.search(r"\(\d{4}-\d{2}-\d{2}\)", changelog), family.name
