@@ -1,5 +1,6 @@
-"""Small readers shared by every package: JSON-lines files (errors name the file and line)
-and booleans as users write them."""
+"""Small readers and writers shared by every package: JSON-lines files (errors name the
+file and line), booleans as users write them, and the marked-block writer that puts a
+generated table between two marker lines of a hand-written file."""
 
 from __future__ import annotations
 
@@ -63,3 +64,49 @@ def parse_bool(value: Any) -> bool | None:
     if text in FALSE_WORDS:
         return False
     return None
+
+
+def replace_marked_block(
+    path: str | Path,
+    start: str,
+    end: str,
+    block: str,
+    what: str,
+    title: str | None = None,
+) -> None:
+    """Replace ``start`` ... ``end`` (markers included) in ``path`` with ``block``.
+
+    ``block`` should begin with ``start`` and end with ``end`` so the next rebuild finds
+    them again; the text around the markers is kept byte for byte (line endings
+    included). Only the first ``start`` and the first ``end`` after it count.
+
+    Args:
+        path: the file holding the markers (UTF-8).
+        start: the opening marker line, e.g. ``<!-- leaderboard:start -->``.
+        end: the closing marker line.
+        block: the new text, markers included.
+        what: what the block holds, for the error message ("leaderboard").
+        title: when given and ``path`` does not exist, the file is created as
+            ``# <title>``, a blank line, the block and a newline; when ``None``, a
+            missing file is an error.
+
+    Raises:
+        DataFileError: the file cannot be read (and no ``title`` allows creating it) or
+            one of the markers is missing; nothing is written then.
+    """
+    path = Path(path)
+    if title is not None and not path.exists():
+        path.write_text(f"# {title}\n\n{block}\n", encoding="utf-8")
+        return
+    fix = f"put the lines {start} and {end} where the {what} table should go"
+    try:
+        with path.open(encoding="utf-8", newline="") as f:  # keep line endings as they are
+            text = f.read()
+    except (OSError, UnicodeDecodeError) as e:
+        raise DataFileError(path, f"cannot be read ({e})", fix) from e
+    first = text.find(start)
+    last = text.find(end, first + len(start)) if first >= 0 else -1
+    if first < 0 or last < 0:
+        raise DataFileError(path, f"has no {what} markers", fix)
+    with path.open("w", encoding="utf-8", newline="") as f:
+        f.write(text[:first] + block + text[last + len(end) :])

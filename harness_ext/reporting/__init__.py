@@ -1,6 +1,16 @@
-"""Turning results into tables and plots: lm-eval results reading, the leaderboard,
-plots, the gold-plan report, the fidelity and rank-ablation tables.
+"""Turning results into tables and plots.
 
-May import: ``planning``, ``metrics``, ``judge.rubric``, ``forgetting``, ``harness_ext.io``;
-``matplotlib`` lazily. Never lm-eval: it reads results files only.
+Modules:
+    results: finding lm-eval ``results_*.json`` files and reading them into typed
+        records (run key, metrics, the ``config.toolplan_cost`` record, forgetting suites).
+    tables: cell formatting ("–" = not measured) and GitHub-markdown tables.
+    leaderboard: leaderboard rows, ``LEADERBOARD.md`` and the README block.
+    plots: the PNG plots (matplotlib, imported lazily inside each function).
+    fidelity: the three-condition fidelity table (``results/fidelity_test30.md``).
+    ablation: the LoRA rank ablation table and plot (``results/rank_ablation.md``).
+    gold_report: the paper's gold plans against the project's gold v2.
+
+May import: ``planning``, ``metrics``, ``judge.rubric``, ``forgetting.retention``,
+``models.embedded`` (model display names), ``harness_ext.io``; ``matplotlib``, ``yaml``
+and lm-eval's ``model_args`` parser lazily. It reads results files; it never runs lm-eval.
 """

@@ -147,3 +147,16 @@ def write_board(folder: Path) -> list[Path]:
             r32_subtasks,
         ),
     ]
+
+
+def markdown_table(markdown: str, first_header: str = "| model ") -> list[dict[str, str]]:
+    """The first github table whose header starts with ``first_header``, as dicts."""
+    lines = markdown.splitlines()
+    start = next(i for i, line in enumerate(lines) if line.startswith(first_header))
+    header = [c.strip() for c in lines[start].strip("|").split("|")]
+    rows = []
+    for line in lines[start + 2 :]:
+        if not line.startswith("|"):
+            break
+        rows.append(dict(zip(header, (c.strip() for c in line.strip("|").split("|")), strict=True)))
+    return rows

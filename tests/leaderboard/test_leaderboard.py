@@ -13,27 +13,14 @@ from harness_ext.reporting.leaderboard import (
     PLOT_JUDGE,
     PLOT_RETENTION,
     PLOT_TOKENS,
-    RunKey,
     build,
-    find_cost,
-    run_key,
     write_leaderboard,
 )
+from harness_ext.reporting.results import Cost, RunKey, read_cost, run_key
 from tests.helpers import run_command
-from tests.leaderboard.leaderboard_fixtures import BASE, results_file, write_board
+from tests.leaderboard.leaderboard_fixtures import BASE, markdown_table, results_file, write_board
 
-
-def _table(markdown: str, first_header: str = "| model ") -> list[dict[str, str]]:
-    """The first github table whose header starts with ``first_header``, as dicts."""
-    lines = markdown.splitlines()
-    start = next(i for i, line in enumerate(lines) if line.startswith(first_header))
-    header = [c.strip() for c in lines[start].strip("|").split("|")]
-    rows = []
-    for line in lines[start + 2 :]:
-        if not line.startswith("|"):
-            break
-        rows.append(dict(zip(header, (c.strip() for c in line.strip("|").split("|")), strict=True)))
-    return rows
+_table = markdown_table
 
 
 def _row(rows: list[dict[str, str]], adapter: str, condition: str) -> dict[str, str]:
@@ -113,36 +100,65 @@ def test_forgetting_table_names_the_base_and_the_skipped_parts(markdown: str) ->
     assert "no base run of smollm2-135m on forget_probe with 100 questions" in r32["compared with"]
 
 
-def test_cost_block_is_detected(main_rows: list[dict[str, str]]) -> None:
+def test_cost_comes_from_the_toolplan_cost_record(main_rows: list[dict[str, str]]) -> None:
     adapter = _row(main_rows, "assetops-free-r8", "free")
     assert (adapter["tok/s"], adapter["peak RSS MB"]) == ("12.5", "1234")
+    # No run measured GPU memory, so there is no GPU column at all.
+    assert "peak GPU MB" not in adapter
+
+
+def _cost(record: object) -> dict[str, object]:
+    return {"config": {"toolplan_cost": record}}
 
 
 @pytest.mark.parametrize(
     ("data", "expected"),
     [
         (
-            {"cost": {"generated_tokens_per_second": 3.0, "peak_rss_bytes": 2**30}},
-            (3.0, 1024.0, None),
+            _cost({"tokens_per_second": 3.0, "peak_rss_mb": 1024, "gpu_peak_allocated_mb": None}),
+            Cost(3.0, 1024.0, None),
         ),
-        ({"cost": {"tok_per_s": 2.0, "peak_gpu_memory_gb": 1.5}}, (2.0, None, 1536.0)),
+        # The allocated peak is the GPU figure; the reserved one is not read.
         (
-            {
-                "config": {
-                    "toolplan_cost": {"gpu_peak_allocated_mb": 70.0, "gpu_peak_reserved_mb": 99.0}
-                }
-            },
-            (None, None, 70.0),
+            _cost({"gpu_peak_allocated_mb": 70.0, "gpu_peak_reserved_mb": 99.0}),
+            Cost(None, None, 70.0),
         ),
-        ({"peak_rss": 2**21}, (None, 2.0, None)),  # no unit suffix: bytes
-        ({"config": {"batch_size": 1}}, (None, None, None)),
+        # A log-likelihood run generates nothing: tokens/s is null, memory still counts.
+        (_cost({"tokens_per_second": None, "peak_rss_mb": 1630.0}), Cost(None, 1630.0, None)),
+        (_cost({"tokens_per_second": float("nan")}), Cost()),
+        (_cost(None), Cost()),
+        ({"config": {"batch_size": 1}}, Cost()),
+        # Cost-like keys outside the explicit record are not guessed at.
+        ({"cost": {"tokens_per_second": 3.0, "peak_rss_mb": 5.0}}, Cost()),
+        ({"results": {"assetops_free": {"tokens_per_second,none": 3.0}}}, Cost()),
     ],
 )
-def test_find_cost_reads_units_from_key_names(
-    data: dict[str, object], expected: tuple[float | None, ...]
+def test_read_cost_reads_only_the_explicit_record(data: dict[str, object], expected: Cost) -> None:
+    assert read_cost(data) == expected
+
+
+@pytest.mark.parametrize(
+    ("record", "message"),
+    [
+        (
+            {"peak_rss_mb": "1.2 GB"},
+            r"config\.toolplan_cost\.peak_rss_mb is '1\.2 GB', not a number",
+        ),
+        ({"tokens_per_second": True}, r"config\.toolplan_cost\.tokens_per_second is True"),
+        ([1, 2], r"config\.toolplan_cost is not a mapping"),
+    ],
+)
+def test_a_malformed_cost_record_names_the_file_and_field(
+    tmp_path: Path, record: object, message: str
 ) -> None:
-    cost = find_cost(data)
-    assert (cost.tokens_per_s, cost.peak_rss_mb, cost.peak_gpu_mb) == expected
+    path = results_file(
+        tmp_path, "bad_cost", {"pretrained": BASE}, {"assetops_free": {"at_f1,none": 0.5}}, 1.0
+    )
+    data = json.loads(path.read_text("utf-8"))
+    data["config"]["toolplan_cost"] = record
+    path.write_text(json.dumps(data), "utf-8")
+    with pytest.raises(DataFileError, match=rf"results_bad_cost\.json: {message}"):
+        build([tmp_path])
 
 
 def test_run_key_from_a_model_args_string() -> None:
