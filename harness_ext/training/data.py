@@ -44,7 +44,7 @@ from pathlib import Path
 from typing import Any
 
 from harness_ext import __version__
-from harness_ext.errors import DataFileError, UnknownNameError
+from harness_ext.errors import DataFileError, ToolplanError, UnknownNameError
 from harness_ext.io import iter_jsonl
 from harness_ext.planning.catalog import Catalog, load_catalog
 from harness_ext.planning.plans import Plan, format_plan, is_none, parse_plan
@@ -183,9 +183,17 @@ class BuildConfig:
 
 
 def sizes_for_total(total: int) -> dict[str, int]:
-    """Split a total over the families in the default proportions (sum is exact)."""
+    """Split a total over the families in the default proportions (sum is exact).
+
+    Every family gets at least one example, so a total below the number of families
+    raises ``ToolplanError``.
+    """
     if total < len(FAMILIES):
-        raise ValueError(f"--size must be at least {len(FAMILIES)} (one example per family)")
+        raise ToolplanError(
+            f"--size {total} is too small: every family ({', '.join(FAMILIES)}) needs at least "
+            f"one example. Fix: give --size {len(FAMILIES)} or more (default {DEFAULT_TOTAL}), "
+            "or set families one by one with --family-size NAME=N."
+        )
     raw = {f: total * DEFAULT_SIZES[f] / DEFAULT_TOTAL for f in FAMILIES}
     sizes = {f: math.floor(v) for f, v in raw.items()}
     # Hand the remainder to the largest fractional parts (family order on ties), then make
@@ -254,8 +262,17 @@ def _gold_pairs(
     return pairs, info
 
 
+# Paraphrase draws in a row that changed no question before the gold stream gives up.
+MAX_UNCHANGED_PARAPHRASES = 1000
+
+
 def _gold_stream(rng: random.Random, pairs: list[GoldPair]) -> Iterator[Candidate]:
-    """Each gold pair once as written, then entity-swapped paraphrases forever."""
+    """Each gold pair once as written, then entity-swapped paraphrases.
+
+    Ends when ``MAX_UNCHANGED_PARAPHRASES`` draws in a row changed no question (gold
+    questions with no entity, word or casing that a paraphrase rule can change), so a
+    build never hangs on such a gold set; with changeable questions it never ends.
+    """
     for p in pairs:
         yield Candidate(
             "question_plan",
@@ -265,11 +282,14 @@ def _gold_stream(rng: random.Random, pairs: list[GoldPair]) -> Iterator[Candidat
             "plan",
             {"source": "gold", "scenario_id": p.scenario_id, "steps": len(p.plan.steps)},
         )
-    while pairs:
+    unchanged = 0
+    while pairs and unchanged < MAX_UNCHANGED_PARAPHRASES:
         p = pairs[rng.randrange(len(pairs))]
         made = assetops.paraphrase_gold(rng, p.question, p.plan)
         if made is None:
+            unchanged += 1
             continue
+        unchanged = 0
         question, plan = made
         yield Candidate(
             "question_plan",
@@ -284,10 +304,17 @@ def _gold_stream(rng: random.Random, pairs: list[GoldPair]) -> Iterator[Candidat
 def _mixed(
     rng: random.Random, sources: list[tuple[Iterator[Candidate], float]]
 ) -> Iterator[Candidate]:
+    """Candidates drawn from ``sources`` by weight; a source that ends is dropped, and the
+    mix ends when every source has."""
     streams = [s for s, _ in sources]
     weights = [w for _, w in sources]
-    while True:
-        yield next(rng.choices(streams, weights=weights, k=1)[0])
+    while streams:
+        chosen = rng.choices(range(len(streams)), weights=weights, k=1)[0]
+        candidate = next(streams[chosen], None)
+        if candidate is None:
+            del streams[chosen], weights[chosen]
+            continue
+        yield candidate
 
 
 def _forever(rng: random.Random, make: Callable[[random.Random], Candidate]) -> Iterator[Candidate]:
@@ -433,7 +460,9 @@ def build_dataset(config: BuildConfig) -> BuildResult:
         budget = 50 * want + 1000
         while len(got) < want and budget > 0:
             budget -= 1
-            c = next(streams[family])
+            c = next(streams[family], None)
+            if c is None:
+                break  # the family's generators ran dry: reported as a shortfall
             key = _norm(c.question)
             if key in seen:
                 continue

@@ -1,18 +1,18 @@
 """Mechanical validation of the project's gold plans v2 (no model, pure Python).
 
-Every check walks all 152 entries and reports every offending (scenario, plan, step)
-at once, so a broken edit shows its full extent in one run.
+``harness_ext/data/gold_plans_v2.jsonl`` is the source of truth (edited by hand, not
+generated); these checks are what keeps it honest. Every check walks all 152 entries and
+reports every offending (scenario, plan, step) at once, so a broken edit shows its full
+extent in one run.
 """
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import re
 from functools import cache
 from importlib import resources
 from pathlib import Path
-from types import ModuleType
 from typing import Any
 
 from harness_ext.planning.catalog import load_catalog
@@ -26,15 +26,22 @@ from harness_ext.planning.gold import (
 from harness_ext.planning.plans import Plan, format_plan, parse_plan, plan_from_dict
 from harness_ext.planning.scenarios import load_scenarios
 
-REPO = Path(__file__).resolve().parents[2]
 STEP_REF = re.compile(r"\{step_(\d+)\}")
 CHECKED_TYPES = {"string": str, "integer": int, "number": (int, float), "boolean": bool}
 
 
+ROW_KEYS = {"id", "type", "plans", "rationale"}
+STEP_KEYS = {"task", "agent", "tool", "args", "dependencies", "expected_output"}
+
+
+@cache
+def text() -> str:
+    return (resources.files("harness_ext") / "data" / PROJECT_GOLD_RESOURCE).read_text("utf-8")
+
+
 @cache
 def rows() -> tuple[dict[str, Any], ...]:
-    text = (resources.files("harness_ext") / "data" / PROJECT_GOLD_RESOURCE).read_text("utf-8")
-    return tuple(json.loads(line) for line in text.splitlines() if line.strip())
+    return tuple(json.loads(line) for line in text().splitlines() if line.strip())
 
 
 def steps() -> list[tuple[str, dict[str, Any]]]:
@@ -62,6 +69,36 @@ def test_ids_cover_exactly_the_152_scenarios_with_their_types(assetops_dir: Path
     wrong = [(row["id"], row["type"]) for row in rows() if row["type"] != scenarios[row["id"]]]
     assert not wrong
     assert len(ids) == 152
+
+
+def test_one_object_per_line_sorted_by_id_with_exactly_the_known_fields() -> None:
+    lines = text().splitlines()
+    assert text().endswith("\n") and all(line.strip() for line in lines), "no blank lines"
+    assert [row["id"] for row in rows()] == sorted(row["id"] for row in rows())
+    bad = [
+        row.get("id") for row in rows() if set(row) != ROW_KEYS or not isinstance(row["id"], int)
+    ]
+    bad += [row["id"] for row in rows() for p in row["plans"] if set(p) != {"steps"}]
+    assert not bad, bad
+
+
+def test_every_step_has_exactly_the_six_fields_with_their_types() -> None:
+    bad = []
+    for where, step in steps():
+        if set(step) != STEP_KEYS:
+            bad.append(f"{where}: fields {sorted(step)}")
+            continue
+        texts = (step["task"], step["agent"], step["tool"], step["expected_output"])
+        if not all(isinstance(t, str) and t.strip() and "\n" not in t for t in texts):
+            bad.append(f"{where}: task/agent/tool/expected_output must be one non-empty line")
+        deps = step["dependencies"]
+        if not isinstance(step["args"], dict) or not isinstance(deps, list):
+            bad.append(f"{where}: args must be an object and dependencies a list")
+        elif any(not isinstance(d, int) or isinstance(d, bool) for d in deps) or deps != sorted(
+            deps
+        ):
+            bad.append(f"{where}: dependencies {deps} must be sorted integers")
+    assert not bad, bad
 
 
 def test_every_entry_has_plans_and_a_one_line_rationale() -> None:
@@ -187,17 +224,3 @@ def test_version_is_semver_and_has_a_changelog_entry() -> None:
     assert re.fullmatch(r"\d+\.\d+\.\d+", PROJECT_GOLD_VERSION)
     notes = (resources.files("harness_ext") / "data" / "gold_plans_v2.md").read_text("utf-8")
     assert re.search(rf"^### {re.escape(PROJECT_GOLD_VERSION)} \(\d{{4}}-\d\d-\d\d\)", notes, re.M)
-
-
-def _generator() -> ModuleType:
-    path = REPO / "scripts" / "build_gold_v2.py"
-    spec = importlib.util.spec_from_file_location("build_gold_v2", path)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-def test_shipped_file_is_what_the_generator_writes() -> None:
-    shipped = (resources.files("harness_ext") / "data" / PROJECT_GOLD_RESOURCE).read_text("utf-8")
-    assert _generator().render() == shipped, "run: python scripts/build_gold_v2.py"

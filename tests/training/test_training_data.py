@@ -14,16 +14,18 @@ from typing import Any
 import pytest
 
 from harness_ext.cli import main
-from harness_ext.errors import DataFileError
+from harness_ext.errors import DataFileError, ToolplanError
 from harness_ext.planning.catalog import load_catalog
 from harness_ext.planning.plans import parse_plan
 from harness_ext.planning.splits import SPLITS
+from harness_ext.training import data
 from harness_ext.training.data import (
     FAMILIES,
     KNOWLEDGE_SYSTEM,
     TRACE_SYSTEM,
     BuildConfig,
     Decontaminator,
+    GoldPair,
     build_dataset,
     read_examples,
     sizes_for_total,
@@ -83,6 +85,34 @@ def test_sizes_for_total_is_exact_and_proportional() -> None:
         sizes = sizes_for_total(total)
         assert sum(sizes.values()) == total
     assert sizes_for_total(1700) == {"tool_knowledge": 300, "question_plan": 1300, "execution": 100}
+
+
+def test_a_size_below_the_family_count_is_a_user_error(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with pytest.raises(ToolplanError, match="--size 2 is too small"):
+        sizes_for_total(2)
+    assert main(["build-data", "--out", str(tmp_path), "--size", "2"]) == 2
+    assert "give --size 3 or more" in capsys.readouterr().err
+
+
+def test_gold_stream_ends_when_no_paraphrase_changes_a_question(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # "42?" has no entity, no word rule and no letter to re-case: nothing can change it.
+    calls = []
+
+    def counted(rng: random.Random, question: str, plan: Any) -> Any:
+        calls.append(question)
+        assert len(calls) <= data.MAX_UNCHANGED_PARAPHRASES, "the gold stream does not end"
+        return real(rng, question, plan)
+
+    real = assetops.paraphrase_gold
+    monkeypatch.setattr(assetops, "paraphrase_gold", counted)
+    plan = parse_plan("#Task1: t\n#Agent1: A\n#Tool1: x").plan
+    made = list(data._gold_stream(random.Random(0), [GoldPair(1, "42?", plan)]))
+    assert [c.kind for c in made] == ["gold"]
+    assert len(calls) == data.MAX_UNCHANGED_PARAPHRASES
 
 
 def test_system_turns_follow_the_family(tmp_path: Path) -> None:
@@ -210,6 +240,20 @@ def test_real_build_has_no_question_close_to_a_test_scenario(tmp_path: Path) -> 
     report = json.loads((tmp_path / "r" / "decontamination.json").read_text())
     assert report["dropped_count"] == len(report["dropped"]) > 0
     assert all(d["ratio"] > 0.8 and d["eval_id"] in test_ids for d in report["dropped"])
+
+
+def test_unchangeable_gold_leaves_the_mix_and_the_build_finishes(tmp_path: Path) -> None:
+    scenarios = _write_jsonl(tmp_path / "scen.jsonl", [{"id": 901, "type": "x", "text": "42?"}])
+    step = {"task": "t", "agent": "ClimateAgent", "tool": "list_zones", "args": {},
+            "dependencies": [], "expected_output": "zones"}  # fmt: skip
+    gold = _write_jsonl(tmp_path / "gold.jsonl", [{"id": 901, "plans": [{"steps": [step]}]}])
+    config = BuildConfig(catalog=TINY_CATALOG, scenarios=str(scenarios), gold=str(gold),
+                         decontaminate_against="none",
+                         sizes={"tool_knowledge": 5, "question_plan": 40, "execution": 3})  # fmt: skip
+    result = build_dataset(config)
+    kinds = [r["meta"]["kind"] for r in result.train + result.eval]
+    assert kinds.count("gold") == 1 and "gold_paraphrase" not in kinds
+    assert result.manifest["shortfall"] == {}
 
 
 def test_tiny_handmade_catalog(tmp_path: Path) -> None:

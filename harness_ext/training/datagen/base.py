@@ -1,17 +1,38 @@
-"""What every generator produces (``Candidate``), plan-building helpers and the trace shape."""
+"""What every generator produces (``Candidate``), the plan check, the trace shape, and
+the reader of the generators' data files (``harness_ext/data/datagen/``).
+
+Plans themselves are built with ``harness_ext.planning.builder``.
+"""
 
 from __future__ import annotations
 
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from functools import cache
+from importlib import resources
 from typing import Any, Literal
 
+from harness_ext.errors import DataFileError
 from harness_ext.planning.catalog import Catalog
-from harness_ext.planning.plans import Plan, Step, format_plan, is_none, step_references
+from harness_ext.planning.plans import Plan, format_plan, is_none, step_references
 
 Family = Literal["tool_knowledge", "question_plan", "execution"]
 SystemKind = Literal["plan", "knowledge", "trace"]
+_DATA_FIX = "restore the shipped file (tests/training/test_datagen_data.py validates it)"
+
+
+@cache
+def load_data(resource: str) -> dict[str, Any]:
+    """One JSON object shipped under ``harness_ext/data/`` (``resource`` is relative)."""
+    path = resources.files("harness_ext").joinpath("data", *resource.split("/"))
+    try:
+        data = json.loads(path.read_text("utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as e:
+        raise DataFileError(str(path), f"cannot be read as JSON ({e})", _DATA_FIX) from e
+    if not isinstance(data, dict):
+        raise DataFileError(str(path), "is not a JSON object", _DATA_FIX)
+    return data
 
 
 @dataclass(frozen=True)
@@ -31,30 +52,6 @@ class Candidate:
     system: SystemKind
     meta: Mapping[str, Any] = field(default_factory=dict)
     probes: tuple[str, ...] = ()
-
-
-def step(
-    task: str,
-    agent: str | None,
-    tool: str | None,
-    args: dict[str, Any] | None = None,
-    deps: tuple[int, ...] = (),
-    out: str = "",
-) -> Step:
-    """A plan step; ``agent``/``tool`` None make a reasoning-only step."""
-    return Step(
-        task=task,
-        agent=agent or "none",
-        tool=tool or "none",
-        args=dict(args or {}),
-        dependencies=tuple(deps),
-        expected_output=out,
-    )
-
-
-def make_plan(*steps: Step) -> Plan:
-    """A plan from steps, in order."""
-    return Plan(tuple(steps))
 
 
 def plan_problems(plan: Plan, catalog: Catalog) -> list[str]:

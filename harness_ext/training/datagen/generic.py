@@ -16,9 +16,10 @@ from datetime import date, timedelta
 from difflib import SequenceMatcher
 from typing import Any
 
+from harness_ext.planning import builder
 from harness_ext.planning.catalog import Agent, Catalog, Parameter, Tool
 from harness_ext.planning.plans import format_plan
-from harness_ext.training.datagen.base import Candidate, make_plan, step
+from harness_ext.training.datagen.base import Candidate, load_data
 from harness_ext.training.datagen.phrasing import capitalise, expand, finish, pick, render
 
 # A request generator yields (question, agent, tool) for single-tool requests; the
@@ -26,6 +27,7 @@ from harness_ext.training.datagen.phrasing import capitalise, expand, finish, pi
 RequestSource = Callable[[random.Random], tuple[str, str, str]]
 ValueFn = Callable[[random.Random], tuple[Any, str]]
 
+PHRASING_RESOURCE = "datagen/generic_phrasing.json"
 KNOWLEDGE_KINDS = ("listing", "ownership", "arguments", "routing", "hard_negative", "clarification")
 # Share of each kind inside the tool-knowledge family (the paper's file: listing 7,
 # ownership 31, arguments 31, routing 78, hard negatives 52, clarification 45 of 307).
@@ -38,59 +40,7 @@ KNOWLEDGE_WEIGHTS = {
     "clarification": 0.15,
 }
 
-_VERBS = frozenset(
-    [
-        "get",
-        "list",
-        "run",
-        "analyze",
-        "analyse",
-        "predict",
-        "compute",
-        "create",
-        "read",
-        "fetch",
-        "find",
-        "search",
-        "detect",
-        "forecast",
-        "calculate",
-        "generate",
-        "check",
-        "update",
-        "delete",
-        "send",
-        "set",
-        "add",
-        "remove",
-        "show",
-        "describe",
-        "count",
-        "download",
-        "upload",
-        "query",
-        "lookup",
-        "convert",
-        "parse",
-        "summarize",
-        "summarise",
-        "estimate",
-        "train",
-        "evaluate",
-        "schedule",
-        "open",
-        "close",
-        "start",
-        "stop",
-        "validate",
-        "lookup",
-        "diagnose",
-        "compare",
-        "rank",
-        "export",
-        "import",
-    ]
-)
+_VERBS = frozenset(load_data(PHRASING_RESOURCE)["verbs"])
 _GET = "[get|retrieve|fetch|look up|pull]"
 _EXAMPLE_RE = re.compile(r"(?:e\.g\.|for example|such as)\s*[:,]?\s*([^;,()]+)", re.IGNORECASE)
 
@@ -283,7 +233,7 @@ def generic_plans(catalog: Catalog, values: ValueMaker) -> Callable[[random.Rand
     def make(rng: random.Random) -> Candidate:
         roll = rng.random()
         first = single_request(pick(rng, tools), values, rng)
-        s1 = step(
+        s1 = builder.step(
             request_step_task(first),
             first.tool.agent,
             first.tool.name,
@@ -292,21 +242,15 @@ def generic_plans(catalog: Catalog, values: ValueMaker) -> Callable[[random.Rand
         )
         if roll < 0.60 or len(tools) < 2:
             question = render("!" + first.clause, rng, {})
-            plan, kind = make_plan(s1), "generic_single"
+            plan, kind = builder.plan(s1), "generic_single"
         elif roll < 0.75:
             question = render(
                 "!" + first.clause + " and [summarize|summarise|explain] the result", rng, {}
             )
-            plan = make_plan(
-                s1,
-                step(
-                    "Summarize the result of step 1 for the user.",
-                    None,
-                    None,
-                    deps=(1,),
-                    out="A short summary.",
-                ),
+            summary = builder.reason(
+                "Summarize the result of step 1 for the user.", (1,), "A short summary."
             )
+            plan = builder.plan(s1, summary)
             kind = "generic_summary"
         else:
             other = pick(rng, [t for t in tools if t is not first.tool])
@@ -314,14 +258,14 @@ def generic_plans(catalog: Catalog, values: ValueMaker) -> Callable[[random.Rand
             question = render(
                 "!" + first.clause + " [and|, and also|; also] " + second.clause, rng, {}
             )
-            s2 = step(
+            s2 = builder.step(
                 request_step_task(second),
                 other.agent,
                 other.name,
                 second.args,
                 out=_expected(other),
             )
-            plan, kind = make_plan(s1, s2), "generic_pair"
+            plan, kind = builder.plan(s1, s2), "generic_pair"
         return Candidate(
             "question_plan",
             kind,
