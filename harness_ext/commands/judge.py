@@ -118,16 +118,16 @@ def aggregate(per_sample: list[dict[str, Any]], filter_key: str) -> dict[str, An
     import lm_eval.api.metrics as lm_metrics
     from lm_eval.api.registry import get_aggregation
 
-    import harness_ext.lm_eval_glue.judge_filter
-    import harness_ext.lm_eval_glue.registrations  # noqa: F401  (toolplan_issue_rate)
-    from harness_ext.judge.report import JUDGE_METRICS
+    import harness_ext.lm_eval_glue.registrations  # noqa: F401  (our aggregations)
+    from harness_ext.metrics.table import JUDGE_METRICS
 
     out: dict[str, Any] = {}
-    for metric, (agg_name, _) in JUDGE_METRICS.items():
+    for row in JUDGE_METRICS:
+        metric = row.name
         items = [s[metric] for s in per_sample if metric in s]
         if not items:
             continue
-        fn = get_aggregation(agg_name)
+        fn = get_aggregation(row.aggregation)
         out[f"{metric},{filter_key}"] = fn(items)
         stderr_fn = lm_metrics.stderr_for_metric(fn, bootstrap_iters=100000)
         stderr = stderr_fn(items) if stderr_fn and len(items) > 1 else "N/A"
@@ -157,10 +157,11 @@ def _print_table(results: dict[str, dict[str, Any]], provenance: dict[str, Any])
 def run(args: argparse.Namespace) -> int:
     """Judge every planning sample under ``output_dir``; write scores beside them."""
     from harness_ext import __version__
-    from harness_ext.judge.report import sample_metrics, spearman
+    from harness_ext.judge.report import sample_metrics
     from harness_ext.judge.rubric import load_template
     from harness_ext.judge.scoring import judge_all
     from harness_ext.lm_eval_glue.judge_filter import judge_input
+    from harness_ext.metrics.aggregations import spearman
 
     root: Path = args.output_dir
     if not root.is_dir():

@@ -6,9 +6,12 @@ Verdict rules (``parse_verdict``):
   a single Markdown code fence. Prose around the object is a parse failure on purpose:
   a judge that echoes its prompt would otherwise be graded by whatever the candidate
   wrote (the same prompt-injection argument inspect_ai makes for its graders);
-* it must satisfy ``VERDICT_SCHEMA``: the six dimensions present, each a JSON integer
-  (not 4.0, not "4", not true) from 1 to 5; an optional string ``rationale``; other
-  keys are ignored — notably any ``overall``: ours is always the mean of the six.
+* it must satisfy the verdict schema (``VerdictDoc``, a pydantic model; the same rules
+  as the JSON Schema ``VERDICT_SCHEMA`` sent to the judge): the six dimensions present,
+  each a JSON integer (not 4.0, not "4", not true) from 1 to 5; an optional string
+  ``rationale``; other keys are ignored — notably any ``overall``: ours is always the
+  mean of the six. The problem text names every offending key and value (missing keys
+  first), and it is what the re-ask shows the judge.
 
 Flow per sample (``judge_one``): one call; if the reply does not parse, ONE re-ask
 that shows the judge its reply and what was wrong; if that fails too, or a call fails
@@ -28,7 +31,10 @@ from collections import Counter
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Annotated, Any
+
+from pydantic import BaseModel, ConfigDict, Field, StrictStr, ValidationError, create_model
+from pydantic_core import ErrorDetails
 
 from harness_ext.judge.cache import JudgeCache, cache_key
 from harness_ext.judge.client import CallFailed, JudgeClient, JudgeUnavailable
@@ -46,17 +52,20 @@ from harness_ext.judge.rubric import (
 
 log = logging.getLogger(__name__)
 
+SCORE_MIN, SCORE_MAX = 1, 5
+# The JSON Schema a judge is asked to follow (``json_schema`` mode sends RESPONSE_SCHEMA);
+# ``VerdictDoc`` below validates replies by the same rules (a test checks they agree).
 VERDICT_SCHEMA: dict[str, Any] = {
     "type": "object",
     "properties": {
-        **{d: {"type": "integer", "minimum": 1, "maximum": 5} for d in DIMENSIONS},
+        **{d: {"type": "integer", "minimum": SCORE_MIN, "maximum": SCORE_MAX} for d in DIMENSIONS},
         "rationale": {"type": "string"},
     },
     "required": list(DIMENSIONS),
 }
 # What ``json_schema`` mode sends: OpenAI's strict structured output wants every key
-# required and no others. Parsing stays with VERDICT_SCHEMA (rationale optional,
-# extra keys ignored), which accepts everything this schema allows.
+# required and no others. Parsing stays with VerdictDoc (rationale optional, extra keys
+# ignored), which accepts everything this schema allows.
 RESPONSE_SCHEMA: dict[str, Any] = {
     **VERDICT_SCHEMA,
     "required": [*DIMENSIONS, "rationale"],
@@ -86,26 +95,47 @@ class ParseProblem:
     problem: str
 
 
-def _schema_problems(value: Any, schema: dict[str, Any]) -> list[str]:
-    """Check ``value`` against the subset of JSON Schema that ``VERDICT_SCHEMA`` uses."""
-    if schema.get("type") == "object":
-        if not isinstance(value, dict):
-            return ["it is not a JSON object"]
-        problems = [f"'{k}' is missing" for k in schema.get("required", []) if k not in value]
-        for key, sub in schema.get("properties", {}).items():
-            if key in value:
-                problems += [f"'{key}' {p}" for p in _schema_problems(value[key], sub)]
-        return problems
-    if schema.get("type") == "integer":
-        # bool is an int subclass in Python but not an integer in JSON.
-        if not isinstance(value, int) or isinstance(value, bool):
-            return [f"must be a whole number from 1 to 5 (got {json.dumps(value)})"]
-        if not schema["minimum"] <= value <= schema["maximum"]:
-            return [f"must be from {schema['minimum']} to {schema['maximum']} (got {value})"]
-        return []
-    if schema.get("type") == "string" and not isinstance(value, str):
-        return [f"must be a string (got {json.dumps(value)})"]
-    return []
+Score = Annotated[int, Field(strict=True, ge=SCORE_MIN, le=SCORE_MAX)]
+
+
+# The verdict schema as pydantic validates it: one strict 1-5 integer per rubric
+# dimension (strict keeps JSON's types apart: 4.0, "4" and true are not integers), an
+# optional string rationale, other keys ignored (a judge's own ``overall`` among them).
+# Built from DIMENSIONS, so the rubric stays the one list of dimensions.
+_VERDICT_FIELDS: dict[str, Any] = {d: (Score, ...) for d in DIMENSIONS}
+VerdictDoc: type[BaseModel] = create_model(
+    "VerdictDoc",
+    __config__=ConfigDict(extra="ignore", frozen=True),
+    **_VERDICT_FIELDS,
+    rationale=(StrictStr, ""),
+)
+
+
+def _problem_text(error: ErrorDetails) -> str:
+    """One validation error as the re-ask states it (``'efficiency' must be ...``)."""
+    key = ".".join(str(part) for part in error["loc"])
+    kind = error["type"]
+    value = error.get("input")
+    if not key:
+        return "it is not a JSON object"
+    if kind == "missing":
+        return f"'{key}' is missing"
+    if kind in ("greater_than_equal", "less_than_equal"):
+        return f"'{key}' must be from {SCORE_MIN} to {SCORE_MAX} (got {value})"
+    if kind == "string_type":
+        return f"'{key}' must be a string (got {json.dumps(value)})"
+    return (
+        f"'{key}' must be a whole number from {SCORE_MIN} to {SCORE_MAX} (got {json.dumps(value)})"
+    )
+
+
+def _problems(error: ValidationError) -> str:
+    """Every way a value misses the verdict schema: missing keys first, then bad values."""
+    errors = error.errors()
+    ordered = [e for e in errors if e["type"] == "missing"] + [
+        e for e in errors if e["type"] != "missing"
+    ]
+    return "; ".join(_problem_text(e) for e in ordered)
 
 
 def parse_verdict(reply: str) -> Verdict | ParseProblem:
@@ -120,13 +150,13 @@ def parse_verdict(reply: str) -> Verdict | ParseProblem:
         data = json.loads(text)
     except json.JSONDecodeError:
         return ParseProblem("judge:not_json", "it was not a single JSON object")
-    problems = _schema_problems(data, VERDICT_SCHEMA)
-    if problems:
+    try:
+        doc = VerdictDoc.model_validate(data)
+    except ValidationError as e:
         code = "judge:not_json" if not isinstance(data, dict) else "judge:schema"
-        return ParseProblem(code, "; ".join(problems))
-    return Verdict(
-        scores={d: int(data[d]) for d in DIMENSIONS}, rationale=str(data.get("rationale", ""))
-    )
+        return ParseProblem(code, _problems(e))
+    values = doc.model_dump()
+    return Verdict(scores={d: values[d] for d in DIMENSIONS}, rationale=values["rationale"])
 
 
 @dataclass(frozen=True)

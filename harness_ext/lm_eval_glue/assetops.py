@@ -1,10 +1,11 @@
 """lm-eval glue for the AssetOpsBench planning tasks (``lm_eval_tasks/assetops_*``).
 
 The YAMLs point here with ``!function``, which also makes plain ``lm_eval`` import
-this module and register our aggregations. Task options come from the YAML's
-``dataset_kwargs`` (``condition``, ``split``) and from ``metadata`` — which the user
-can override with ``--metadata``: ``scenarios`` (file/folder/hub id), ``gold``
-(``project``, ``paper`` or a path), ``catalog`` (name or path).
+this module and so ``registrations`` (our aggregations and the judge filter). Task
+options come from the YAML's ``dataset_kwargs`` (``condition``, ``split``) and from
+``metadata`` — which the user can override with ``--metadata``: ``scenarios``
+(file/folder/hub id), ``gold`` (``project``, ``paper`` or a path), ``catalog`` (name or
+path).
 
 ``prompt_tokens`` counts the chat-formatted prompt (system + user, generation prompt
 added) in the tokenizer of ``tokenizer=`` or ``pretrained=`` from ``--model_args``;
@@ -18,7 +19,7 @@ import logging
 from typing import Any
 
 from harness_ext.lm_eval_glue import registrations as _registrations  # noqa: F401  (registers)
-from harness_ext.lm_eval_glue.judge_filter import inline_metrics  # also registers the judge filter
+from harness_ext.lm_eval_glue.judge_filter import inline_metrics
 from harness_ext.metrics.planning import score_plan
 from harness_ext.planning.catalog import load_catalog
 from harness_ext.planning.gold import GoldPlan, default_gold_source, load_gold

@@ -1,4 +1,4 @@
-"""Inline judging inside a normal lm-eval run: a filter plus the judge's aggregations.
+"""Inline judging inside a normal lm-eval run: the ``toolplan_judge`` filter.
 
 lm-eval hands a filter *all* responses of a task at once, so the ``toolplan_judge``
 filter is where the batched, concurrent judge calls happen (behind one progress bar
@@ -13,6 +13,9 @@ the filter passes responses through, ``process_results`` adds no ``judge_*`` key
 judge rows are absent from lm-eval's table, and one warning per process says why.
 Note that ``--predict_only`` does not stop lm-eval from running filters: set
 ``TOOLPLAN_JUDGE_INLINE=0`` for a generate-now, judge-later run.
+
+The filter and the judge's aggregations are registered with lm-eval by
+``harness_ext.lm_eval_glue.registrations`` (the one place that registers anything).
 """
 
 from __future__ import annotations
@@ -21,13 +24,11 @@ import logging
 from collections.abc import Iterable
 from typing import Any
 
-import lm_eval.api.metrics  # noqa: F401  (built-in aggregations must be registered first)
 from lm_eval.api.filter import Filter
-from lm_eval.api.registry import aggregation_registry, register_aggregation, register_filter
 
 from harness_ext.errors import JudgeError
 from harness_ext.judge.config import ENV_INLINE, ENV_MODEL, config_from_env, inline_enabled
-from harness_ext.judge.report import AGGREGATIONS, sample_metrics
+from harness_ext.judge.report import sample_metrics
 from harness_ext.judge.rubric import JudgeInput, load_template
 from harness_ext.judge.scoring import JudgeResult, judge_all
 from harness_ext.planning.catalog import load_catalog
@@ -36,10 +37,6 @@ log = logging.getLogger(__name__)
 
 FILTER_NAME = "toolplan_judge"
 _announced: set[str] = set()
-
-for _name, _fn in AGGREGATIONS.items():
-    if _name not in aggregation_registry:
-        register_aggregation(_name)(_fn)
 
 
 def _once(key: str, level: int, message: str) -> None:
@@ -78,7 +75,6 @@ def judge_input(doc: dict[str, Any], candidate: str, sample_id: str) -> JudgeInp
     )
 
 
-@register_filter(FILTER_NAME)
 class JudgeFilter(Filter):
     """Judge the first response of every doc of a task in one concurrent batch."""
 

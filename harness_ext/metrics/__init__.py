@@ -1,1 +1,9 @@
-"""Plan metrics: pure functions, no lm-eval import (aggregations: ``lm_eval_glue``)."""
+"""Plan metrics and the metric table: pure functions and data, no lm-eval import.
+
+``table`` is the one list of reported metrics (name, aggregation, direction, one-line
+definition); ``aggregations`` holds the run-level functions it names (registered with
+lm-eval by ``harness_ext.lm_eval_glue.registrations``); ``setf1``, ``notebook`` and
+``planning`` score one plan.
+
+May import: ``harness_ext.errors``, ``harness_ext.planning``; scipy lazily (Spearman).
+"""

@@ -38,23 +38,21 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from harness_ext.metrics.aggregations import issue_rate, pooled_rate
 from harness_ext.metrics.notebook import at_f1_notebook
 from harness_ext.metrics.setf1 import sequence_similarity, set_f1
+from harness_ext.metrics.table import MEAN, PLANNING_METRICS, POOLED_RATE
 from harness_ext.planning.catalog import Catalog
 from harness_ext.planning.gold import GoldPlan
 from harness_ext.planning.plans import ParsedPlan, Plan, Step, is_none, parse_plan, step_references
 
-PER_SCENARIO_METRICS = (
-    "at_f1",
-    "at_f1_nb",
-    "agent_f1",
-    "tool_f1",
-    "argkey_f1",
-    "lcs",
-    "format_ok",
-    "deps_valid",
+# Derived from the metric table (same order): per-scenario floats averaged over the
+# scenarios that have them, and [hits, count] items pooled over the run. prompt_tokens is
+# a mean too, but of the prompt, not of the plan: ``score_plan`` does not produce it.
+PER_SCENARIO_METRICS = tuple(
+    m.name for m in PLANNING_METRICS if m.aggregation == MEAN and m.name != "prompt_tokens"
 )
-POOLED_METRICS = ("agent_valid", "tool_valid", "hallucinated_names")
+POOLED_METRICS = tuple(m.name for m in PLANNING_METRICS if m.aggregation == POOLED_RATE)
 
 
 @dataclass(frozen=True)
@@ -73,13 +71,6 @@ class PlanScore:
         return out
 
 
-def pooled_rate(items: Sequence[Sequence[int]]) -> float:
-    """sum(hits) / max(sum(counts), 1) over per-scenario ``[hits, count]`` items."""
-    hits = sum(int(h) for h, _ in items)
-    count = sum(int(n) for _, n in items)
-    return hits / max(count, 1)
-
-
 def summarize(rows: Sequence[dict[str, Any]]) -> dict[str, float]:
     """Run-level values from per-scenario metric dicts, as the lm-eval tasks aggregate them.
 
@@ -96,9 +87,7 @@ def summarize(rows: Sequence[dict[str, Any]]) -> dict[str, float]:
         items = [r[name] for r in rows if name in r]
         if items:
             summary[name] = pooled_rate(items)
-    summary["parse_issue_rate"] = (
-        sum(1 for r in rows if r.get("issues")) / len(rows) if rows else 0.0
-    )
+    summary["parse_issue_rate"] = issue_rate([r.get("issues") or [] for r in rows])
     return summary
 
 

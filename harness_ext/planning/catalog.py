@@ -10,7 +10,10 @@ A catalog file is JSON in the ``toolplan-catalog/1`` format (see
                                             "required": true, "description": "..."}]}]}]}
 
 Users with their own tools write a file of the same shape and pass its path wherever
-a catalog name is accepted.
+a catalog name is accepted. The schema is a pydantic model (``_CatalogDoc``; rules in
+``parse_catalog``); a file that breaks it fails with a ``DataFileError`` naming the file,
+every offending field (``'agents[0].tools[1].name' must be a string (found 3)``) and the
+fix.
 """
 
 from __future__ import annotations
@@ -20,13 +23,26 @@ from dataclasses import dataclass
 from functools import cache, cached_property
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any, Literal
+
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    StrictBool,
+    StrictStr,
+    ValidationError,
+    field_validator,
+)
+from pydantic_core import ErrorDetails
 
 from harness_ext.errors import DataFileError, UnknownNameError
+from harness_ext.planning.plans import is_none
 
 CATALOG_FORMAT = "toolplan-catalog/1"
 DEFAULT_CATALOG = "assetops_23"
-NONE_NAMES = frozenset({"none", "null", "n/a", "na", "-", ""})
 
 
 @dataclass(frozen=True)
@@ -205,72 +221,157 @@ def builtin_catalogs() -> dict[str, str]:
     }
 
 
-def _require(cond: bool, source: str, problem: str) -> None:
-    if not cond:
-        raise DataFileError(
-            source,
-            problem,
-            f"make the file follow the {CATALOG_FORMAT} format "
-            "(see harness_ext/data/catalogs/assetops_23.json for a complete example)",
+_FIX = (
+    f"make the file follow the {CATALOG_FORMAT} format "
+    "(see harness_ext/data/catalogs/assetops_23.json for a complete example)"
+)
+
+
+def _none_as_empty(value: Any) -> Any:
+    return [] if value is None else value
+
+
+def _not_a_none_name(value: str) -> str:
+    if is_none(value):
+        raise ValueError(
+            f"is {json.dumps(value)}, which plans write for 'no agent/tool': give a real name"
         )
+    return value
+
+
+_OptionalList = BeforeValidator(_none_as_empty)  # "tools": null reads as no tools
+_Name = Annotated[StrictStr, AfterValidator(_not_a_none_name)]
+
+
+class _Strict(BaseModel):
+    # Unknown keys (title, provenance, a tool's "returns"...) are allowed and ignored.
+    model_config = ConfigDict(extra="ignore", frozen=True)
+
+
+class _ParameterDoc(_Strict):
+    name: StrictStr
+    type: StrictStr = "string"
+    required: StrictBool = False
+    description: StrictStr = ""
+    default: Any = None
+
+
+class _ToolDoc(_Strict):
+    name: _Name
+    description: StrictStr = ""
+    parameters: Annotated[list[_ParameterDoc], _OptionalList] = []
+
+
+class _AgentDoc(_Strict):
+    name: _Name
+    aliases: Annotated[list[StrictStr], _OptionalList] = []
+    description: StrictStr = ""
+    tools: Annotated[list[_ToolDoc], _OptionalList] = []
+
+    @field_validator("tools")
+    @classmethod
+    def _unique_tools(cls, tools: list[_ToolDoc]) -> list[_ToolDoc]:
+        names = [t.name for t in tools]
+        twice = sorted({n for n in names if names.count(n) > 1})
+        if twice:
+            raise ValueError(f"lists {', '.join(twice)} twice: keep one entry per tool")
+        return tools
+
+
+class _CatalogDoc(_Strict):
+    """The ``toolplan-catalog/1`` schema (see the module docstring for an example)."""
+
+    format: Literal["toolplan-catalog/1"]
+    name: StrictStr | None = None
+    # JSON numbers (1, 1.0) are accepted and kept as written by ``str``.
+    version: Annotated[
+        StrictStr,
+        BeforeValidator(
+            lambda v: str(v) if isinstance(v, (int, float)) and not isinstance(v, bool) else v
+        ),
+    ] = "0"
+    agents: Annotated[list[_AgentDoc], Field(min_length=1)]
+
+
+_PLAIN = {
+    "missing": "is missing",
+    "string_type": "must be a string",
+    "bool_type": "must be true or false",
+    "list_type": "must be a list",
+    "model_type": "must be an object",
+    "model_attributes_type": "must be an object",
+    "too_short": "must be a non-empty list",
+}
+
+
+def _location(loc: tuple[int | str, ...]) -> str:
+    out = ""
+    for part in loc:
+        out += f"[{part}]" if isinstance(part, int) else f".{part}" if out else str(part)
+    return out
+
+
+def _explain(error: ErrorDetails) -> str:
+    """One pydantic error as ``'agents[0].tools[1].name' must be a string (found 3)``."""
+    where = _location(error["loc"])
+    kind = error["type"]
+    if kind == "value_error":
+        text = str(error.get("ctx", {}).get("error", error["msg"]))
+    elif kind == "literal_error":
+        text = f"must be {error.get('ctx', {}).get('expected', '')}"
+    else:
+        text = _PLAIN.get(kind, error["msg"][:1].lower() + error["msg"][1:])
+    if not where:
+        return "the top level must be a JSON object" if kind == "model_type" else text
+    if kind in ("missing", "value_error"):
+        return f"'{where}' {text}"
+    found = f" (found {json.dumps(error['input'], default=str)[:60]})"
+    return f"'{where}' {text}{found}"
 
 
 def parse_catalog(data: Any, source: str) -> Catalog:
-    """Validate a decoded catalog document and build a ``Catalog``."""
-    _require(isinstance(data, dict), source, "the top level must be a JSON object")
-    _require(
-        data.get("format") == CATALOG_FORMAT,
-        source,
-        f"'format' must be '{CATALOG_FORMAT}' (found {data.get('format')!r})",
-    )
-    agents_raw = data.get("agents")
-    _require(isinstance(agents_raw, list) and bool(agents_raw), source, "'agents' must be a list")
-    agents: list[Agent] = []
-    seen_tools: set[tuple[str, str]] = set()
-    for i, a in enumerate(agents_raw):
-        where = f"agents[{i}]"
-        _require(isinstance(a, dict), source, f"{where} must be an object")
-        name = a.get("name")
-        _require(isinstance(name, str) and bool(name.strip()), source, f"{where}.name is missing")
-        _require(name.lower() not in NONE_NAMES, source, f"{where}.name '{name}' is reserved")
-        tools: list[Tool] = []
-        for j, t in enumerate(a.get("tools") or []):
-            twhere = f"{where}.tools[{j}]"
-            _require(isinstance(t, dict), source, f"{twhere} must be an object")
-            tname = t.get("name")
-            _require(isinstance(tname, str) and bool(tname), source, f"{twhere}.name is missing")
-            _require((name, tname) not in seen_tools, source, f"{twhere}: duplicate tool {tname}")
-            seen_tools.add((name, tname))
-            params: list[Parameter] = []
-            for k, p in enumerate(t.get("parameters") or []):
-                pwhere = f"{twhere}.parameters[{k}]"
-                _require(
-                    isinstance(p, dict) and isinstance(p.get("name"), str),
-                    source,
-                    f"{pwhere} needs a 'name'",
+    """Validate a decoded catalog document and build a ``Catalog``.
+
+    Rules (``_CatalogDoc``): ``format`` is ``toolplan-catalog/1``; ``agents`` is a
+    non-empty list; every agent and tool has a string name that is not a "none" word
+    (``harness_ext.planning.plans.is_none``: none, null, n/a, -, empty...), because a
+    plan writes those for "no agent/tool"; no agent lists a tool twice; parameters need
+    a string ``name`` and, when given, a string ``type``/``description`` and a JSON
+    boolean ``required``. ``null`` lists read as empty; unknown keys are ignored.
+
+    Raises:
+        DataFileError: naming ``source``, every offending field (up to 5) and the fix.
+    """
+    try:
+        doc = _CatalogDoc.model_validate(data)
+    except ValidationError as e:
+        problems = [_explain(err) for err in e.errors()]
+        more = f"; ... {len(problems) - 5} more" if len(problems) > 5 else ""
+        raise DataFileError(source, "; ".join(problems[:5]) + more, _FIX) from None
+    agents = tuple(
+        Agent(
+            name=a.name,
+            aliases=tuple(a.aliases),
+            description=a.description,
+            tools=tuple(
+                Tool(
+                    t.name,
+                    a.name,
+                    t.description,
+                    tuple(
+                        Parameter(p.name, p.type, p.required, p.description, p.default)
+                        for p in t.parameters
+                    ),
                 )
-                params.append(
-                    Parameter(
-                        name=p["name"],
-                        type=str(p.get("type", "string")),
-                        required=bool(p.get("required", False)),
-                        description=str(p.get("description", "")),
-                        default=p.get("default"),
-                    )
-                )
-            tools.append(Tool(tname, name, str(t.get("description", "")), tuple(params)))
-        agents.append(
-            Agent(
-                name=name,
-                aliases=tuple(str(x) for x in a.get("aliases") or []),
-                description=str(a.get("description", "")),
-                tools=tuple(tools),
-            )
+                for t in a.tools
+            ),
         )
+        for a in doc.agents
+    )
     return Catalog(
-        name=str(data.get("name") or Path(source).stem),
-        version=str(data.get("version", "0")),
-        agents=tuple(agents),
+        name=doc.name or Path(source).stem,
+        version=doc.version,
+        agents=agents,
         source=source,
     )
 

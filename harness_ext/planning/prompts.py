@@ -2,17 +2,24 @@
 and a user turn that is the bare question.
 
 The description-free system turn carries only the output format; the fine-tuned
-model is expected to know the agents and tools. Bump ``PROMPT_VERSION`` (and the
-tasks' ``metadata.version``) whenever a word here changes.
+model is expected to know the agents and tools.
+
+``PROMPT_VERSION`` names the words of these prompts (the task README's changelog says
+which tasks release uses "prompts v<N>"). ``PROMPT_SHA256`` is the hash of
+``prompt_fingerprint()`` for that version, and ``tests/unit/test_prompts.py`` fails when
+a word here changes without it: then bump ``PROMPT_VERSION``, the assetops tasks'
+``metadata.version`` and their changelog, and record the new hash.
 """
 
 from __future__ import annotations
 
+import hashlib
 from typing import Literal
 
 from harness_ext.planning.catalog import Catalog
 
 PROMPT_VERSION = "1"
+PROMPT_SHA256 = "ab494684224ae1c89d2e9abb29dff23150367ad352470ed44a0b09fd6ae7e46e"
 Condition = Literal["informed", "free"]
 
 _FORMAT = """\
@@ -40,3 +47,13 @@ def system_prompt(condition: Condition, catalog: Catalog) -> str:
         f"{catalog.render_informed()}\n"
         f"Use only these agents and tools.\n{_FORMAT}"
     )
+
+
+def prompt_fingerprint() -> str:
+    """sha256 of both system turns rendered with an empty catalog: the prompts' own words.
+
+    The catalog's text is left out on purpose: it has its own version (``Catalog.version``).
+    """
+    empty = Catalog(name="", version="", agents=(), source="")
+    text = system_prompt("free", empty) + "\0" + system_prompt("informed", empty)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()

@@ -18,8 +18,8 @@ from typing import Any
 
 import pytest
 
-from harness_ext.judge.report import JUDGE_METRICS
 from harness_ext.judge.rubric import load_template, prompt_hash
+from harness_ext.metrics.table import JUDGE_METRICS
 from tests.helpers import run_command
 from tests.judge.scripted_server import free_port_closed
 
@@ -102,9 +102,9 @@ def test_scores_written_beside_samples_then_a_rerun_costs_nothing(
     results, samples = outputs(out)
 
     task = results["results"]["assetops_free"]
-    assert {k.split(",")[0] for k in task if k.endswith(",none") and "_stderr" not in k} == set(
-        JUDGE_METRICS
-    )
+    assert {k.split(",")[0] for k in task if k.endswith(",none") and "_stderr" not in k} == {
+        m.name for m in JUDGE_METRICS
+    }
     assert task["judge_unscored_rate,none"] == 0.0 and task["judge_calls,none"] == 10
     assert task["judge_overall,none"] == pytest.approx(3.0)  # scripted scores 1..5, twice
     assert task["judge_spearman_at_f1,none"] == pytest.approx(1.0)

@@ -13,8 +13,8 @@ from typing import Any
 
 import pytest
 
-from harness_ext.judge.report import JUDGE_METRICS
 from harness_ext.judge.rubric import load_template
+from harness_ext.metrics.table import JUDGE_METRICS
 from tests.helpers import only_results_json, run_command, samples_jsonl
 
 KEY = "sk-inline-secret-93c2aa"
@@ -66,7 +66,7 @@ def test_configured_judge_reports_judge_metrics_inline(
     reported = {k.split(",")[0] for k in values if k.endswith(",none") and "_stderr" not in k}
     # Spearman needs two scored samples with different AT-F1; with 2 samples from an
     # untuned model it may be NaN, but the key is there.
-    assert set(JUDGE_METRICS) <= reported
+    assert {m.name for m in JUDGE_METRICS} <= reported
     assert "at_f1,none" in values  # the existing metrics keep their keys
     assert values["judge_unscored_rate,none"] == 0.0
     assert values["judge_calls,none"] == 2 == len(server.requests)

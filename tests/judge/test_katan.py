@@ -1,8 +1,10 @@
 """The judge against llm-katan, a real OpenAI-compatible server, on 127.0.0.1.
 
-* transformers backend serving the embedded SmolLM2-135M: a genuine model reply. The
-  135M model rarely writes a valid verdict; whatever it writes, every sample must end
-  scored or unscored-with-reason, with the real replies in its transcript.
+* transformers backend serving the embedded SmolLM2-135M: a genuine model reply, with
+  a token budget that fits a whole verdict. The 135M model has not written a valid
+  verdict in our runs; whatever it writes, the outcome must be what ``parse_verdict``
+  makes of the replies in the transcript (scored with six 1-5 scores, or unscored with
+  the named reason after one re-ask that quotes the problem).
 * echo backend with llm-katan's failure injection (500s, 429s, 504s, latency past the
   timeout, 503 on overload). The echo backend answers ``[echo] <metadata>\\nUser:
   <last user message>`` (wrapped as ``{"response": ...}`` under ``json_object``), so
@@ -21,7 +23,7 @@ import pytest
 
 from harness_ext.judge.config import JudgeConfig
 from harness_ext.judge.rubric import DIMENSIONS, JudgeInput
-from harness_ext.judge.scoring import JudgeRun, judge_all
+from harness_ext.judge.scoring import JudgeRun, Verdict, judge_all, parse_verdict
 
 PARSE_REASONS = {"judge:not_json", "judge:schema", "judge:empty_reply"}
 
@@ -62,24 +64,61 @@ def accounted(run: JudgeRun, n: int, allowed: set[str]) -> None:
         assert r.scored or r.detail
 
 
+# A complete verdict with a one-sentence rationale, fenced as a chat model may write it.
+FULL_VERDICT = "```json\n{}\n```".format(
+    json.dumps(
+        {
+            **{d: 3 for d in DIMENSIONS},
+            "rationale": "The candidate calls the right agent and tool but leaves out the "
+            "site argument that the question gives.",
+        }
+    )
+)
+
+
 @pytest.mark.slow
-def test_real_model_replies_end_scored_or_unscored_with_reason(
+def test_real_model_replies_are_judged_by_what_they_say(
     katan: Any, embedded_model: str, tmp_path: Path
 ) -> None:
+    """The 135M model has never written a valid verdict here (it restates the candidate),
+    so this run normally ends unscored; the scored path over HTTP is proven with replies
+    we control in ``test_judge_http``. What this test pins down on a real model reply:
+    the token budget fits a whole verdict (so a verdict *could* be scored), and the
+    outcome is exactly what ``parse_verdict`` makes of the replies in the transcript."""
+    from transformers import AutoTokenizer
+
     server = katan(embedded_model, "--device", "cpu", "--no-quantize")
     # No timeout to speak of: a ~600-token prompt on a busy 2-core machine is slow, and
     # this test is about outcomes, not speed.
-    cfg = config(server.base_url, tmp_path, timeout_s=600, max_tokens=24, response_format="none")
+    cfg = config(server.base_url, tmp_path, timeout_s=600, max_tokens=128, response_format="none")
+    needed = len(AutoTokenizer.from_pretrained(embedded_model)(FULL_VERDICT)["input_ids"])
+    assert needed <= cfg.max_tokens, f"max_tokens={cfg.max_tokens} cannot hold a verdict"
+    assert isinstance(parse_verdict(FULL_VERDICT), Verdict)
+
     # One sample: each reply costs seconds of CPU (CI budget); multi-sample accounting
     # is covered by the echo tests below and the scripted-server tests.
     run = judge_all(items(1), cfg, progress=None)
     accounted(run, 1, PARSE_REASONS)
     assert server.requests_seen() == run.calls >= 1
-    replies = [m["content"] for r in run.results for m in r.transcript if m["role"] == "assistant"]
+    (result,) = run.results
+    replies = [m["content"] for m in result.transcript if m["role"] == "assistant"]
     assert len(replies) == run.calls and any(reply.strip() for reply in replies)
-    for r in run.results:
-        if r.verdict is not None:
-            assert set(r.verdict.scores) == set(DIMENSIONS)
+    first = parse_verdict(replies[0])
+    if isinstance(first, Verdict):
+        assert run.calls == 1 and result.verdict == first
+    else:
+        # One re-ask that quotes what was wrong, then the second reply decides.
+        assert run.calls == 2
+        assert first.problem in result.transcript[3]["content"]
+        second = parse_verdict(replies[1])
+        if isinstance(second, Verdict):
+            assert result.verdict == second
+        else:
+            assert (result.verdict, result.reason) == (None, second.reason)
+            assert first.problem in result.detail and second.problem in result.detail
+    if result.verdict is not None:
+        assert set(result.verdict.scores) == set(DIMENSIONS)
+        assert all(1 <= v <= 5 for v in result.verdict.scores.values())
 
     again = judge_all(items(1), cfg, progress=None)
     assert again.calls == 0 and again.cache_hits == run.calls

@@ -7,7 +7,13 @@ import json
 import pytest
 
 from harness_ext.judge.rubric import DIMENSIONS
-from harness_ext.judge.scoring import ParseProblem, Verdict, parse_verdict
+from harness_ext.judge.scoring import (
+    VERDICT_SCHEMA,
+    ParseProblem,
+    Verdict,
+    VerdictDoc,
+    parse_verdict,
+)
 
 GOOD = {d: i % 5 + 1 for i, d in enumerate(DIMENSIONS)}  # 1, 2, 3, 4, 5, 1
 
@@ -67,3 +73,29 @@ def test_schema_problem_names_the_key_and_value() -> None:
     parsed = parse_verdict(_with(efficiency=7))
     assert isinstance(parsed, ParseProblem)
     assert "'efficiency'" in parsed.problem and "7" in parsed.problem
+
+
+def test_the_validator_and_the_schema_sent_to_the_judge_say_the_same() -> None:
+    # VerdictDoc (pydantic) parses; VERDICT_SCHEMA is what json_schema mode sends.
+    generated = VerdictDoc.model_json_schema()
+    assert generated["required"] == VERDICT_SCHEMA["required"] == list(DIMENSIONS)
+    kept = ("type", "minimum", "maximum")
+    assert {
+        key: {k: v for k, v in prop.items() if k in kept}
+        for key, prop in generated["properties"].items()
+    } == VERDICT_SCHEMA["properties"]
+
+
+def test_every_problem_is_listed_missing_keys_first() -> None:
+    reply = json.dumps({"correctness": 0, "agent_routing": "4", "rationale": 3})
+    parsed = parse_verdict(reply)
+    assert isinstance(parsed, ParseProblem) and parsed.reason == "judge:schema"
+    assert parsed.problem.split("; ") == [
+        "'tool_selection' is missing",
+        "'argument_quality' is missing",
+        "'efficiency' is missing",
+        "'dependency_correctness' is missing",
+        "'correctness' must be from 1 to 5 (got 0)",
+        "'agent_routing' must be a whole number from 1 to 5 (got \"4\")",
+        "'rationale' must be a string (got 3)",
+    ]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -75,7 +76,26 @@ def test_any_catalog_file_of_the_format_works(tmp_path: Path) -> None:
         ("not json", "cannot be read as JSON"),
         ("[]", "top level must be a JSON object"),
         ('{"format": "other"}', "'format' must be"),
-        ('{"format": "toolplan-catalog/1", "agents": [{"tools": []}]}', "agents[0].name"),
+        (
+            '{"format": "toolplan-catalog/1", "agents": [{"tools": []}]}',
+            "'agents[0].name' is missing",
+        ),
+        ('{"format": "toolplan-catalog/1", "agents": []}', "'agents' must be a non-empty list"),
+        (
+            '{"format": "toolplan-catalog/1", "agents": [{"name": "A", "tools": ['
+            '{"name": "t", "parameters": [{"name": "x", "required": "false"}]}]}]}',
+            # "false" is truthy: read loosely it would have made x required.
+            "'agents[0].tools[0].parameters[0].required' must be true or false (found \"false\")",
+        ),
+        (
+            '{"format": "toolplan-catalog/1", "agents": [{"name": "A", "tools": ['
+            '{"name": "t"}, {"name": "t"}]}]}',
+            "'agents[0].tools' lists t twice",
+        ),
+        (
+            '{"format": "toolplan-catalog/1", "agents": [{"name": "A", "tools": [{"name": 3}]}]}',
+            "'agents[0].tools[0].name' must be a string (found 3)",
+        ),
     ],
 )
 def test_malformed_catalog_names_file_and_problem(
@@ -94,3 +114,25 @@ def test_unknown_catalog_name_lists_the_shipped_ones() -> None:
         load_catalog("assetops_24")
     assert "assetops_23" in str(info.value)
     assert "Did you mean" in str(info.value)
+
+
+# Every spelling the plan parser reads as "no agent/tool", and names it reads as names.
+NONE_WORDS = ("none", "None", "NULL", "n/a", "na", "-", "nil", "[]", "{}", "", "  ", "`none`")
+REAL_NAMES = ("nonexistent", "NA-1", "n", "Nil Agent", "nullable")
+
+
+@pytest.mark.parametrize("word", NONE_WORDS + REAL_NAMES)
+def test_the_catalog_reserves_exactly_what_plans_read_as_none(tmp_path: Path, word: str) -> None:
+    from harness_ext.planning.plans import is_none
+
+    for where, agent in (
+        ("agents[0].name", {"name": word, "tools": [{"name": "t"}]}),
+        ("agents[0].tools[0].name", {"name": "A", "tools": [{"name": word}]}),
+    ):
+        path = tmp_path / "c.json"
+        path.write_text(json.dumps({"format": "toolplan-catalog/1", "agents": [agent]}))
+        if is_none(word):
+            with pytest.raises(DataFileError, match=re.escape(f"'{where}' is")):
+                load_catalog.__wrapped__(str(path))
+        else:
+            load_catalog.__wrapped__(str(path))

@@ -1,5 +1,6 @@
 """Hostile model outputs: the parser and the metrics never crash, every sample gets
-every per-scenario number, and what went wrong is named."""
+every per-scenario number, each output scores what the definitions say it must, and
+what went wrong is named."""
 
 from __future__ import annotations
 
@@ -7,10 +8,10 @@ import random
 
 import pytest
 
-from harness_ext.metrics.planning import POOLED_METRICS, score_plan
+from harness_ext.metrics.planning import POOLED_METRICS, actionable_pairs, score_plan
 from harness_ext.planning.catalog import load_catalog
 from harness_ext.planning.gold import GoldPlan
-from harness_ext.planning.plans import parse_plan
+from harness_ext.planning.plans import Plan, is_none, parse_plan
 
 GOLD_TEXT = """#Task1: assets
 #Agent1: IoTAgent
@@ -55,30 +56,96 @@ HOSTILE = {
     "windows_newlines": GOLD_TEXT.replace("\n", "\r\n"),
 }
 ALWAYS_SCORED = ("at_f1", "at_f1_nb", "agent_f1", "tool_f1", "lcs", "format_ok")
+GOLD_PAIRS = {("IoTAgent", "assets"), ("IoTAgent", "sensors")}
+TWO_THIRDS = 2 / 3  # one of the two gold pairs, nothing else: P = 1, R = 1/2
+
+# What each hostile output must score, worked out from the metric definitions (not
+# recorded from a run). Keys: at_f1; deps_valid (None = not scored: no step); issues
+# that must be among the sample's codes; pooled [hits, count] values.
+EXPECTED: dict[str, dict[str, object]] = {
+    "empty": {"at_f1": 0.0, "deps_valid": None, "issues": {"plan:empty_output"}},
+    "whitespace": {"at_f1": 0.0, "deps_valid": None, "issues": {"plan:empty_output"}},
+    # A 50 KB task line does not hide the agent and tool lines after it.
+    "huge_50kb": {"at_f1": 0.0, "deps_valid": 1.0, "agent_valid": [1, 1], "tool_valid": [1, 1]},
+    "huge_repeated_steps": {"at_f1": 0.0, "issues": {"plan:input_truncated"}},
+    # A Cyrillic "А" in IoTАgent and an accent in sítes are other names, not the catalog's.
+    "unicode": {"at_f1": 0.0, "hallucinated_names": [2, 2], "agent_valid": [0, 1]},
+    # Control characters are removed, so Io<ESC>TAgent is IoTAgent (sites is not in gold).
+    "control_characters": {
+        "at_f1": 0.0,
+        "agent_valid": [1, 1],
+        "tool_valid": [1, 1],
+        "issues": {"plan:control_characters_removed"},
+    },
+    "prompt_injection": {"at_f1": 0.0, "deps_valid": None, "issues": {"plan:no_steps_found"}},
+    "wrong_agents": {"at_f1": 0.0, "hallucinated_names": [2, 2], "tool_valid": [0, 1]},
+    # Right pairs, impossible order: AT-F1 ignores dependencies, deps_valid does not.
+    "cyclic_deps": {"at_f1": 1.0, "deps_valid": 0.0, "issues": {"plan:forward_dependency@1"}},
+    "self_dependency": {"at_f1": TWO_THIRDS, "deps_valid": 0.0},
+    # The pair still counts; its arguments cannot, so ArgKey-F1 is 0 (not absent).
+    "garbage_json_args": {
+        "at_f1": TWO_THIRDS,
+        "argkey_f1": 0.0,
+        "issues": {"plan:args_invalid_json@1"},
+    },
+    "deeply_nested_args": {"at_f1": TWO_THIRDS, "argkey_f1": 0.0},
+    "half_a_plan": {"at_f1": TWO_THIRDS, "argkey_f1": 1.0, "issues": {"plan:missing_agent@2"}},
+    "only_field_names": {"at_f1": 0.0, "agent_valid": [0, 1], "hallucinated_names": [0, 0]},
+    "numbers_only": {"at_f1": 0.0, "format_ok": 0.0, "issues": {"plan:no_steps_found"}},
+    "html": {"at_f1": 0.0, "deps_valid": None, "issues": {"plan:no_steps_found"}},
+    "json_instead_of_plan": {"at_f1": 0.0, "issues": {"plan:no_steps_found"}},
+    "huge_step_number": {"at_f1": 0.0, "format_ok": 1.0, "issues": {"plan:no_steps_found"}},
+    "dependency_garbage": {"at_f1": 0.0, "issues": {"plan:dependency_unreadable@1"}},
+    # CRLF line ends change nothing: the gold plan scores perfectly against itself.
+    "windows_newlines": {"at_f1": 1.0, "argkey_f1": 1.0, "deps_valid": 1.0, "issues": set()},
+}
 
 
-def _check(text: str) -> None:
+def _check(text: str) -> dict[str, object]:
+    """Score ``text`` and assert what must hold for any output; return the metrics."""
     gold = [GoldPlan(parse_plan(GOLD_TEXT).plan, GOLD_TEXT)]
-    score = score_plan(text, gold, load_catalog())
+    catalog = load_catalog()
+    score = score_plan(text, gold, catalog)
     metrics = score.as_metrics()
     for key in ALWAYS_SCORED:
         assert 0.0 <= metrics[key] <= 1.0, key
     for key in ("deps_valid", "argkey_f1"):
         if key in metrics:
             assert 0.0 <= metrics[key] <= 1.0, key
+    steps = parse_plan(text).plan.steps
+    # The pooled counts are the parsed plan's: one per step, one per name written.
+    assert metrics["agent_valid"][1] == metrics["tool_valid"][1] == len(steps)
+    named = sum(not is_none(s.agent) for s in steps) + sum(not is_none(s.tool) for s in steps)
+    assert metrics["hallucinated_names"][1] == named
     for key in POOLED_METRICS:
         hits, count = metrics[key]
         assert 0 <= hits <= count
-    # Anything below a perfect score on a non-empty output comes with a named cause
-    # or a parsed plan whose steps the metrics judged.
-    if metrics["at_f1"] < 1.0:
-        assert score.issues or parse_plan(text).plan.steps
+    assert metrics["format_ok"] == float("#Task" in text and "#Agent" in text)
+    assert ("deps_valid" in metrics) == bool(steps)  # not scored, rather than 0 or 1
+    pairs = set(actionable_pairs(Plan(steps), catalog))
+    assert (metrics["at_f1"] == 1.0) == (pairs == GOLD_PAIRS)
+    assert (metrics["at_f1"] == 0.0) == (not pairs & GOLD_PAIRS)
     assert all(code.startswith("plan:") for code in score.issues)
+    return {**metrics, "issues": set(score.issues)}
 
 
 @pytest.mark.parametrize("name", sorted(HOSTILE))
 def test_hostile_output(name: str) -> None:
-    _check(HOSTILE[name])
+    metrics = _check(HOSTILE[name])
+    for key, want in EXPECTED[name].items():
+        if key == "issues":
+            assert isinstance(want, set)
+            got = metrics["issues"]
+            assert isinstance(got, set)
+            assert want <= got and (want or not got), (name, got)
+        elif want is None:
+            assert key not in metrics, (name, key)
+        else:
+            assert metrics[key] == pytest.approx(want), (name, key, metrics[key])
+
+
+def test_every_hostile_output_has_expectations() -> None:
+    assert set(EXPECTED) == set(HOSTILE)
 
 
 def test_named_causes_for_the_obvious_failures() -> None:
