@@ -6,9 +6,11 @@ The embedded SmolLM2-135M, LoRA r=32 (alpha 64, all-linear), batch 1, no gradien
 accumulation, every example exactly ``--seq`` tokens (a long plan truncated at
 ``--max-seq-len``), no evaluation or checkpoint inside the timed steps. The step time is
 the mean over steps 2..N (``training.StepTimer``; the first step includes warm-up and is
-printed apart). Printed per base: wall s/step and its ratio to fp32, CPU s/step (all
-threads; steadier than wall time on a shared machine) and its ratio, and the load
-average, since other processes change every wall-clock number.
+printed apart). The 4-bit base is ``models.quantize.bnb_config``'s (nf4, no double
+quantization, float32 compute on CPU), as ``toolplan train`` uses it. Printed per base:
+wall s/step and its ratio to fp32, CPU s/step (all threads; steadier than wall time on a
+shared machine) and its ratio, and the load average, since other processes change every
+wall-clock number.
 """
 
 from __future__ import annotations

@@ -5,7 +5,8 @@ from __future__ import annotations
 import argparse
 import shlex
 
-from harness_ext.training.sft import QUANTIZATIONS, TrainConfig
+from harness_ext.models.quantize import QUANTIZATIONS
+from harness_ext.training.sft import TrainConfig
 
 HELP = "QLoRA-train an adapter on build-data output (8/4-bit or fp32 base, CPU or GPU)"
 
@@ -78,6 +79,12 @@ def configure(parser: argparse.ArgumentParser) -> None:
         help="delete existing checkpoints in OUT and start again",
     )
     parser.add_argument("--name", default=None, help="manifest name (default: OUT's folder name)")
+    parser.add_argument(
+        "--kind",
+        choices=("internalization", "placeholder"),
+        default=d.kind,
+        help="manifest kind: placeholder marks a briefly trained stand-in (CI fixture)",
+    )
     parser.add_argument("--description", default="")
 
 
@@ -123,6 +130,7 @@ def run(args: argparse.Namespace) -> int:
         gradient_checkpointing=args.gradient_checkpointing,
         threads=args.threads,
         name=args.name,
+        kind=args.kind,
         description=args.description,
         command=recorded_command(args),
     )

@@ -1,7 +1,8 @@
-"""Loading models: the embedded default model, bitsandbytes quantization, adapter checks,
-and the cost record (load time, memory, tokens/s).
+"""Loading models: the embedded default model (and the hub id artifacts record for it),
+the one bitsandbytes config builder and the ``Quantization`` modes, adapter checks, and the
+cost record (load time, memory, tokens/s).
 
-May import: ``harness_ext.errors``, ``harness_ext.io``, ``harness_ext.registry``;
+May import: ``harness_ext.errors``, ``harness_ext.io``, ``harness_ext.registry``, ``filelock``;
 ``transformers``, ``peft``, ``bitsandbytes`` lazily. The lm-eval model class built on these
 lives in ``harness_ext.lm_eval_glue.models``.
 """

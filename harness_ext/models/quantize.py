@@ -22,10 +22,14 @@ import time
 from collections.abc import Mapping, MutableMapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal, get_args
 
 from harness_ext.errors import ModelLoadError
 from harness_ext.io import parse_bool
+
+Quantization = Literal["none", "8bit", "4bit"]
+"""How a base model is loaded under an adapter: as is, bitsandbytes int8, or 4-bit."""
+QUANTIZATIONS: tuple[Quantization, ...] = get_args(Quantization)
 
 SIDECAR = "toolplan_quantized.json"
 """File that ``toolplan quantize`` writes next to the weights: which base it came from."""
@@ -81,6 +85,22 @@ def pop_bnb_options(kwargs: MutableMapping[str, Any]) -> dict[str, Any]:
             if value is not None:
                 found[key] = value
     return found
+
+
+def quantization_options(quantization: Quantization) -> dict[str, Any]:
+    """The model-arg options of a :data:`Quantization` (``{}`` for ``none``).
+
+    ``toolplan train`` and ``toolplan check`` both build their ``BitsAndBytesConfig``
+    from these through :func:`bnb_config`, so an adapter is trained and checked on the
+    same quantized base.
+    """
+    if quantization == "none":
+        return {}
+    if quantization in ("8bit", "4bit"):
+        return {f"load_in_{quantization}": True}
+    raise ModelLoadError(
+        f"quantization {quantization!r} is unknown. Fix: use one of {', '.join(QUANTIZATIONS)}."
+    )
 
 
 def default_compute_dtype(device: str) -> str:

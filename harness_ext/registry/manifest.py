@@ -7,7 +7,7 @@ check it is applied to the right base and a CI check can reproduce it::
     kind: internalization          # or "placeholder" (a briefly trained stand-in)
     description: ...
     base_model: smollm2-135m       # alias, hub id or path, as given to `toolplan train`
-    base_model_name_or_path: HuggingFaceTB/SmolLM2-135M-Instruct   # what PEFT recorded
+    base_model_name_or_path: HuggingFaceTB/SmolLM2-135M-Instruct   # hub id (never a cache path)
     quantization: none             # none | 8bit | 4bit
     lora: {r: 8, alpha: 16, dropout: 0.05, target_modules: all-linear}
     training_data: {path: ..., sha256: ..., examples: 1700}
@@ -15,78 +15,161 @@ check it is applied to the right base and a CI check can reproduce it::
     created: 2026-11-21
     toolplan_eval_version: 0.1.0
 
-``baseline.json`` holds the expected scores the regression check compares against.
+The schema is :class:`AdapterManifest` (pydantic). Keys it does not name (e.g. the
+``training`` block ``toolplan train`` writes) are kept, in order, in ``extra``. An invalid
+file is a ``DataFileError`` naming the file, every bad field and the fix.
+``baseline.json`` holds the expected scores the regression check compares against
+(``harness_ext.registry.regression``).
 """
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+import datetime as _dt
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any
 
 import yaml
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    PlainSerializer,
+    ValidationError,
+    field_validator,
+)
 
 from harness_ext.errors import DataFileError
+from harness_ext.models.quantize import Quantization
 
 MANIFEST = "manifest.yaml"
 BASELINE = "baseline.json"
-Quantization = Literal["none", "8bit", "4bit"]
+_SCHEMA_FIX = "see the schema in harness_ext/registry/manifest.py"
 
 
-@dataclass(frozen=True)
-class AdapterManifest:
-    """Contents of ``manifest.yaml`` (unknown keys are kept in ``extra``)."""
+def _whole_as_int(value: float) -> int | float:
+    # LoRA alphas are written as integers; keep them so, so a file round-trips unchanged.
+    return int(value) if value.is_integer() else value
 
-    name: str
-    kind: str
-    base_model: str
-    quantization: str
-    lora: dict[str, Any]
-    training_data: dict[str, Any]
+
+class LoraSpec(BaseModel):
+    """The LoRA settings recorded in a manifest (other PEFT keys are kept as given)."""
+
+    model_config = ConfigDict(frozen=True, extra="allow")
+
+    r: int = Field(gt=0)
+    alpha: Annotated[float, PlainSerializer(_whole_as_int)] = Field(gt=0)
+    dropout: float = Field(ge=0, lt=1)
+    target_modules: str | list[str]
+
+
+class AdapterManifest(BaseModel):
+    """Contents of ``manifest.yaml``.
+
+    Required: ``name``, ``kind``, ``base_model``, ``quantization``, ``lora``, ``command``,
+    ``created``. ``created`` may be a YAML date; it is kept as ``YYYY-MM-DD`` text.
+    """
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    name: str = Field(min_length=1)
+    kind: str = Field(min_length=1)
+    base_model: str = Field(min_length=1)
+    quantization: Quantization
+    lora: LoraSpec
     command: str
     created: str
-    toolplan_eval_version: str
+    training_data: dict[str, Any] = Field(default_factory=dict)
+    toolplan_eval_version: str = ""
     description: str = ""
     base_model_name_or_path: str = ""
-    extra: dict[str, Any] = field(default_factory=dict)
+    extra: dict[str, Any] = Field(default_factory=dict)
+
+    @field_validator("created", mode="before")
+    @classmethod
+    def _date_as_text(cls, value: Any) -> Any:
+        return value.isoformat() if isinstance(value, _dt.date) else value
 
 
-_FIELDS = {f for f in AdapterManifest.__dataclass_fields__ if f != "extra"}
-_REQUIRED = ("name", "kind", "base_model", "quantization", "lora", "command", "created")
+# The order manifest.yaml keys are written in (and the committed files use).
+_ORDER = (
+    "name",
+    "kind",
+    "base_model",
+    "quantization",
+    "lora",
+    "training_data",
+    "command",
+    "created",
+    "toolplan_eval_version",
+    "description",
+    "base_model_name_or_path",
+)
+_FIELDS = frozenset(AdapterManifest.model_fields) - {"extra"}
+
+
+def validation_problem(error: ValidationError) -> str:
+    """One line per pydantic error: the field as a dotted path, what is wrong, the value.
+
+    ``scores.t1.f1.value: Input should be a valid number (got 'high')``; a missing field
+    reads ``lora: Field required``.
+    """
+    parts = []
+    for e in error.errors():
+        where = ".".join(str(p) for p in e["loc"]) or "(top level)"
+        text = f"{where}: {e['msg']}"
+        if e["type"] != "missing":
+            text += f" (got {e['input']!r})"
+        parts.append(text)
+    return "; ".join(parts)
+
+
+def manifest_from_dict(data: Any, path: str | Path) -> AdapterManifest:
+    """Validate a manifest's parsed YAML; unknown keys go to ``extra``.
+
+    Raises:
+        DataFileError: not a mapping, or a field missing or invalid (every one named).
+    """
+    if not isinstance(data, dict):
+        raise DataFileError(path, "must be a YAML mapping of manifest fields", _SCHEMA_FIX)
+    known = {k: v for k, v in data.items() if k in _FIELDS}
+    extra = {k: v for k, v in data.items() if k not in _FIELDS}
+    try:
+        return AdapterManifest(**known, extra=extra)
+    except ValidationError as e:
+        raise DataFileError(
+            path, validation_problem(e), f"correct those fields; {_SCHEMA_FIX}"
+        ) from e
 
 
 def read_manifest(adapter_dir: str | Path) -> AdapterManifest:
-    """Load and validate ``<adapter_dir>/manifest.yaml``."""
+    """Load and validate ``<adapter_dir>/manifest.yaml``.
+
+    Raises:
+        DataFileError: missing, not YAML, or not the schema (the message names the field).
+    """
     path = Path(adapter_dir) / MANIFEST
-    fix = (
-        f"write a {MANIFEST} with at least: {', '.join(_REQUIRED)}"
-        " (see harness_ext/registry/manifest.py)"
-    )
+    fix = f"write a {MANIFEST} ({_SCHEMA_FIX}), or re-run `toolplan train`"
     try:
         data = yaml.safe_load(path.read_text("utf-8"))
     except FileNotFoundError as e:
         raise DataFileError(path, "not found", fix) from e
     except (OSError, UnicodeDecodeError, yaml.YAMLError) as e:
         raise DataFileError(path, f"not readable YAML ({e})", fix) from e
-    if not isinstance(data, dict):
-        raise DataFileError(path, "must be a YAML mapping", fix)
-    missing = [k for k in _REQUIRED if k not in data]
-    if missing:
-        raise DataFileError(path, f"missing {', '.join(missing)}", fix)
-    known = {k: v for k, v in data.items() if k in _FIELDS}
-    known.setdefault("training_data", {})
-    known.setdefault("toolplan_eval_version", "")
-    known = {k: (str(v) if k == "created" else v) for k, v in known.items()}
-    extra = {k: v for k, v in data.items() if k not in _FIELDS}
-    return AdapterManifest(**known, extra=extra)
+    return manifest_from_dict(data, path)
+
+
+def manifest_dict(manifest: AdapterManifest) -> dict[str, Any]:
+    """The YAML form: fields in a stable order, ``extra`` merged at the end."""
+    data = manifest.model_dump(mode="json")
+    out = {key: data[key] for key in _ORDER}
+    out.update(data["extra"])
+    return out
 
 
 def write_manifest(adapter_dir: str | Path, manifest: AdapterManifest) -> Path:
-    """Write ``manifest.yaml`` (keys in a stable order; ``extra`` merged at the end)."""
+    """Write ``manifest.yaml`` (see :func:`manifest_dict`)."""
     path = Path(adapter_dir) / MANIFEST
-    data = asdict(manifest)
-    extra = data.pop("extra")
-    data.update(extra)
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(yaml.safe_dump(data, sort_keys=False, allow_unicode=True), "utf-8")
+    text = yaml.safe_dump(manifest_dict(manifest), sort_keys=False, allow_unicode=True)
+    path.write_text(text, "utf-8")
     return path

@@ -20,6 +20,10 @@ baseline`` signed so that positive is better (``direction``): ``d < -tolerance``
 ``REGRESSION``; ``d > tolerance`` → ``better``; else ``ok``; a metric absent from the
 results or not a number → ``missing``. ``REGRESSION`` and ``missing`` fail the check.
 Metric names without a filter mean the ``none`` filter (``at_f1`` = ``at_f1,none``).
+
+The schema is :class:`Baseline` (pydantic, unknown keys refused so a typo such as
+``tolerence`` is an error, not a silent default); an invalid file is a ``DataFileError``
+naming the file and every bad field.
 """
 
 from __future__ import annotations
@@ -28,34 +32,45 @@ import json
 import math
 import time
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Final, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, Strict, ValidationError
 
 from harness_ext.errors import DataFileError, ToolplanError
-from harness_ext.registry.manifest import BASELINE, AdapterManifest, read_manifest
+from harness_ext.models.quantize import quantization_options
+from harness_ext.registry.manifest import (
+    BASELINE,
+    AdapterManifest,
+    read_manifest,
+    validation_problem,
+)
 
-FORMAT = "toolplan-baseline/1"
+FORMAT: Final = "toolplan-baseline/1"
 Direction = Literal["higher", "lower"]
 Verdict = Literal["ok", "better", "REGRESSION", "missing"]
 FAILING: frozenset[str] = frozenset({"REGRESSION", "missing"})
 DEFAULT_TOLERANCE = 0.05
-_QUANT_ARGS = {"none": {}, "8bit": {"load_in_8bit": True}, "4bit": {"load_in_4bit": True}}
+# A plain finite number: no bool, no numeric string, no NaN/inf.
+Number = Annotated[float, Strict(), Field(allow_inf_nan=False)]
+_FROZEN = ConfigDict(frozen=True, extra="forbid")
 
 
-@dataclass(frozen=True)
-class EvalSettings:
+class EvalSettings(BaseModel):
     """How the adapter is evaluated (lm-eval's ``simple_evaluate`` arguments)."""
 
-    tasks: tuple[str, ...]
-    limit: float | None = None
-    gen_kwargs: dict[str, Any] = field(default_factory=dict)
+    model_config = _FROZEN
+
+    tasks: tuple[str, ...] = Field(min_length=1)
+    limit: Number | None = None
+    gen_kwargs: dict[str, Any] = Field(default_factory=dict)
     apply_chat_template: bool = True
-    model_args: dict[str, Any] = field(default_factory=dict)
+    model_args: dict[str, Any] = Field(default_factory=dict)
 
     def as_dict(self) -> dict[str, Any]:
         """JSON form (``limit`` written as an int when whole)."""
-        limit = self.limit
+        limit: float | int | None = self.limit
         if isinstance(limit, float) and limit.is_integer() and limit >= 1:
             limit = int(limit)
         return {
@@ -67,23 +82,29 @@ class EvalSettings:
         }
 
 
-@dataclass(frozen=True)
-class Expectation:
+class Expectation(BaseModel):
     """One expected score: ``value`` ± ``tolerance`` (absolute), and which way is better."""
 
-    value: float
-    tolerance: float = DEFAULT_TOLERANCE
+    model_config = _FROZEN
+
+    value: Number
+    tolerance: Annotated[Number, Field(ge=0)] = DEFAULT_TOLERANCE
     direction: Direction = "higher"
 
 
-@dataclass(frozen=True)
-class Baseline:
-    """Contents of ``baseline.json``."""
+class Baseline(BaseModel):
+    """Contents of ``baseline.json`` (``format`` must be ``toolplan-baseline/1``).
 
-    adapter: str
+    ``scores`` maps task -> metric -> :class:`Expectation`; neither level may be empty.
+    """
+
+    model_config = _FROZEN
+
+    adapter: str = Field(min_length=1)
     eval: EvalSettings
-    scores: dict[str, dict[str, Expectation]]
-    recorded: dict[str, Any] = field(default_factory=dict)
+    scores: dict[str, Annotated[dict[str, Expectation], Field(min_length=1)]] = Field(min_length=1)
+    recorded: dict[str, Any] = Field(default_factory=dict)
+    format: Literal["toolplan-baseline/1"] = FORMAT
 
 
 @dataclass(frozen=True)
@@ -105,61 +126,23 @@ class Row:
         return None if self.current is None else self.current - self.baseline
 
 
-def _number(value: Any, path: Path, where: str) -> float:
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or math.isnan(value):
-        raise DataFileError(
-            path, f"{where} must be a number, got {value!r}", "write a plain number"
-        )
-    return float(value)
-
-
 def parse_baseline(data: Any, path: Path) -> Baseline:
-    """Validate the JSON form of a baseline; every problem names its field."""
-    fix = f"see the {BASELINE} schema in harness_ext/registry/regression.py"
+    """Validate the JSON form of a baseline; every problem names its field.
+
+    A missing or null ``adapter`` defaults to the name of the folder holding the file.
+
+    Raises:
+        DataFileError: not an object, or fields missing/invalid (all of them named).
+    """
+    fix = f"correct those fields (the {BASELINE} schema is in harness_ext/registry/regression.py)"
     if not isinstance(data, dict):
         raise DataFileError(path, "must be a JSON object", fix)
-    if data.get("format") != FORMAT:
-        raise DataFileError(path, f"'format' must be {FORMAT!r}, got {data.get('format')!r}", fix)
-    ev = data.get("eval")
-    if not isinstance(ev, dict) or not isinstance(ev.get("tasks"), list) or not ev["tasks"]:
-        raise DataFileError(path, "'eval.tasks' must be a non-empty list of task names", fix)
-    limit = ev.get("limit")
-    settings = EvalSettings(
-        tasks=tuple(str(t) for t in ev["tasks"]),
-        limit=None if limit is None else _number(limit, path, "'eval.limit'"),
-        gen_kwargs=dict(ev.get("gen_kwargs") or {}),
-        apply_chat_template=bool(ev.get("apply_chat_template", True)),
-        model_args=dict(ev.get("model_args") or {}),
-    )
-    raw_scores = data.get("scores")
-    if not isinstance(raw_scores, dict) or not raw_scores:
-        raise DataFileError(path, "'scores' must map task -> metric -> expectation", fix)
-    scores: dict[str, dict[str, Expectation]] = {}
-    for task, metrics in raw_scores.items():
-        if not isinstance(metrics, dict) or not metrics:
-            raise DataFileError(path, f"'scores.{task}' must map metric -> expectation", fix)
-        scores[task] = {}
-        for metric, exp in metrics.items():
-            where = f"'scores.{task}.{metric}'"
-            if not isinstance(exp, dict) or "value" not in exp:
-                raise DataFileError(path, f"{where} must be an object with 'value'", fix)
-            direction = exp.get("direction", "higher")
-            if direction not in ("higher", "lower"):
-                raise DataFileError(path, f"{where}.direction must be 'higher' or 'lower'", fix)
-            tolerance = _number(exp.get("tolerance", DEFAULT_TOLERANCE), path, f"{where}.tolerance")
-            if tolerance < 0:
-                raise DataFileError(path, f"{where}.tolerance must be >= 0", fix)
-            scores[task][metric] = Expectation(
-                value=_number(exp["value"], path, f"{where}.value"),
-                tolerance=tolerance,
-                direction=direction,
-            )
-    return Baseline(
-        adapter=str(data.get("adapter") or path.parent.name),
-        eval=settings,
-        scores=scores,
-        recorded=dict(data.get("recorded") or {}),
-    )
+    if data.get("adapter") is None:
+        data = {**data, "adapter": path.parent.name}
+    try:
+        return Baseline.model_validate(data)
+    except ValidationError as e:
+        raise DataFileError(path, validation_problem(e), fix) from e
 
 
 def read_baseline(adapter_dir: str | Path) -> Baseline:
@@ -185,7 +168,7 @@ def read_baseline(adapter_dir: str | Path) -> Baseline:
 def baseline_dict(baseline: Baseline) -> dict[str, Any]:
     """The JSON form of a baseline (stable key order)."""
     return {
-        "format": FORMAT,
+        "format": baseline.format,
         "adapter": baseline.adapter,
         "eval": baseline.eval.as_dict(),
         "scores": {
@@ -360,7 +343,7 @@ def record_baseline(
             old = previous.scores.get(task, {}).get(name) if previous else None
             direction: Direction = "higher" if hib.get(task, {}).get(name, True) else "lower"
             scores[task][name] = (
-                replace(old, value=value)
+                old.model_copy(update={"value": value})
                 if old
                 else Expectation(value=value, tolerance=tolerance, direction=direction)
             )
@@ -381,18 +364,12 @@ def model_args_for(
 ) -> dict[str, Any]:
     """``toolplan-hf`` model args for evaluating an adapter on its recorded base.
 
-    Raises:
-        DataFileError: the manifest's ``quantization`` is not none/8bit/4bit.
+    The base is the manifest's ``base_model`` as written (an alias stays an alias;
+    ``toolplan-hf`` resolves it), quantized as its ``quantization`` says
+    (``models.quantize.quantization_options``); ``settings.model_args`` come last.
     """
-    quant = str(manifest.quantization).strip().lower()
-    if quant not in _QUANT_ARGS:
-        raise DataFileError(
-            adapter_dir / "manifest.yaml",
-            f"quantization {manifest.quantization!r} is not one of {', '.join(_QUANT_ARGS)}",
-            "write none, 8bit or 4bit",
-        )
     args: dict[str, Any] = {"pretrained": manifest.base_model, "peft": str(adapter_dir)}
-    args.update(_QUANT_ARGS[quant])
+    args.update(quantization_options(manifest.quantization))
     args.update(settings.model_args)
     return args
 

@@ -51,13 +51,13 @@ def _results(
 @pytest.mark.parametrize(
     ("exp", "current", "expected"),
     [
-        (Expectation(0.5, 0.1, "higher"), 0.5, "ok"),
-        (Expectation(0.5, 0.1, "higher"), 0.4, "ok"),  # exactly at the tolerance
-        (Expectation(0.5, 0.1, "higher"), 0.39, "REGRESSION"),
-        (Expectation(0.5, 0.1, "higher"), 0.61, "better"),
-        (Expectation(0.2, 0.0, "lower"), 0.21, "REGRESSION"),
-        (Expectation(0.2, 0.0, "lower"), 0.1, "better"),
-        (Expectation(0.2, 0.0, "lower"), None, "missing"),
+        (Expectation(value=0.5, tolerance=0.1), 0.5, "ok"),
+        (Expectation(value=0.5, tolerance=0.1), 0.4, "ok"),  # exactly at the tolerance
+        (Expectation(value=0.5, tolerance=0.1), 0.39, "REGRESSION"),
+        (Expectation(value=0.5, tolerance=0.1), 0.61, "better"),
+        (Expectation(value=0.2, tolerance=0.0, direction="lower"), 0.21, "REGRESSION"),
+        (Expectation(value=0.2, tolerance=0.0, direction="lower"), 0.1, "better"),
+        (Expectation(value=0.2, tolerance=0.0, direction="lower"), None, "missing"),
     ],
 )
 def test_verdict_rules(exp: Expectation, current: float | None, expected: str) -> None:
@@ -88,13 +88,31 @@ def test_current_value_ignores_non_numbers_and_explicit_filters() -> None:
 @pytest.mark.parametrize(
     ("mutate", "field"),
     [
-        (lambda d: d.update(format="other/9"), "'format'"),
-        (lambda d: d["eval"].update(tasks=[]), "eval.tasks"),
-        (lambda d: d.update(scores={}), "'scores'"),
-        (lambda d: d["scores"]["t1"].update(f1={"tolerance": 0.1}), "scores.t1.f1"),
-        (lambda d: d["scores"]["t1"].update(f1={"value": "high"}), "scores.t1.f1'.value"),
-        (lambda d: d["scores"]["t1"].update(f1={"value": 1, "direction": "up"}), "direction"),
-        (lambda d: d["scores"]["t1"].update(f1={"value": 1, "tolerance": -1}), "tolerance"),
+        (lambda d: d.update(format="other/9"), "format: Input should be 'toolplan-baseline/1'"),
+        (lambda d: d["eval"].update(tasks=[]), "eval.tasks: Tuple should have at least 1 item"),
+        (lambda d: d["eval"].update(limit=True), "eval.limit: Input should be a valid number"),
+        (lambda d: d.update(scores={}), "scores: Dictionary should have at least 1 item"),
+        (lambda d: d["scores"].update(t1={}), "scores.t1: Dictionary should have at least 1"),
+        (
+            lambda d: d["scores"]["t1"].update(f1={"tolerance": 0.1}),
+            "scores.t1.f1.value: Field required",
+        ),
+        (
+            lambda d: d["scores"]["t1"].update(f1={"value": "high"}),
+            "scores.t1.f1.value: Input should be a valid number (got 'high')",
+        ),
+        (
+            lambda d: d["scores"]["t1"].update(f1={"value": 1, "direction": "up"}),
+            "scores.t1.f1.direction: Input should be 'higher' or 'lower'",
+        ),
+        (
+            lambda d: d["scores"]["t1"].update(f1={"value": 1, "tolerance": -1}),
+            "scores.t1.f1.tolerance: Input should be greater than or equal to 0",
+        ),
+        (
+            lambda d: d["scores"]["t1"].update(f1={"value": 1, "tolerence": 0.1}),
+            "scores.t1.f1.tolerence: Extra inputs are not permitted",
+        ),
     ],
 )
 def test_malformed_baseline_names_the_field(mutate: Any, field: str, tmp_path: Path) -> None:
@@ -103,7 +121,9 @@ def test_malformed_baseline_names_the_field(mutate: Any, field: str, tmp_path: P
     (tmp_path / "baseline.json").write_text(json.dumps(data))
     with pytest.raises(DataFileError) as err:
         read_baseline(tmp_path)
-    assert field in str(err.value) and "baseline.json" in str(err.value)
+    message = str(err.value)
+    assert message.startswith(str(tmp_path / "baseline.json") + ": ")
+    assert field in message and "Fix: correct those fields" in message
 
 
 def test_missing_and_broken_baseline_files(tmp_path: Path) -> None:
@@ -124,7 +144,12 @@ def test_baseline_round_trip(tmp_path: Path) -> None:
 
 def test_settings_problems_name_each_difference() -> None:
     settings = EvalSettings(tasks=("t1", "t2"), limit=2, gen_kwargs={"max_gen_toks": 16})
-    assert settings_problems(EvalSettings(("t1",), 2, {"max_gen_toks": 16}), _results(f1=1)) == []
+    assert (
+        settings_problems(
+            EvalSettings(tasks=("t1",), limit=2, gen_kwargs={"max_gen_toks": 16}), _results(f1=1)
+        )
+        == []
+    )
     problems = settings_problems(settings, _results(limit=5, gen={"max_gen_toks": "32"}, f1=1))
     text = " ".join(problems)
     assert "t2" in text and "limit is 5" in text and "gen_kwargs" in text
@@ -133,11 +158,11 @@ def test_settings_problems_name_each_difference() -> None:
 def test_record_keeps_previous_tolerances_and_uses_lm_eval_directions() -> None:
     settings = EvalSettings(tasks=("t1",), limit=2)
     fresh = record_baseline("demo", settings, _results(f1=0.7, errors=0.1), tolerance=0.02)
-    assert fresh.scores["t1"]["f1"] == Expectation(0.7, 0.02, "higher")
-    assert fresh.scores["t1"]["errors"] == Expectation(0.1, 0.02, "lower")
+    assert fresh.scores["t1"]["f1"] == Expectation(value=0.7, tolerance=0.02)
+    assert fresh.scores["t1"]["errors"] == Expectation(value=0.1, tolerance=0.02, direction="lower")
     previous = parse_baseline(_baseline_json(f1={"value": 0.1, "tolerance": 0.3}), Path("b"))
     again = record_baseline("demo", settings, _results(f1=0.9, errors=0.0), previous=previous)
-    assert again.scores == {"t1": {"f1": Expectation(0.9, 0.3, "higher")}}
+    assert again.scores == {"t1": {"f1": Expectation(value=0.9, tolerance=0.3)}}
     with pytest.raises(ToolplanError, match="t1/f1"):
         record_baseline("demo", settings, _results(errors=0.0), previous=previous)
 

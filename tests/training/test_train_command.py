@@ -73,10 +73,15 @@ def two_step_run(tmp_path_factory: pytest.TempPathFactory, embedded_model: str) 
 def test_two_step_run_writes_adapter_and_manifest(two_step_run: dict[str, Path]) -> None:
     out, data = two_step_run["out"], two_step_run["data"]
     assert (out / "adapter_model.safetensors").is_file()
-    assert json.loads((out / "adapter_config.json").read_text())["r"] == 4
+    adapter_config = json.loads((out / "adapter_config.json").read_text())
+    assert adapter_config["r"] == 4
+    # The hub id the alias stands for, never this machine's cache folder.
+    assert adapter_config["base_model_name_or_path"] == "HuggingFaceTB/SmolLM2-135M-Instruct"
+    assert not (out / "README.md").exists()  # PEFT's card would name the cache folder
     manifest: dict[str, Any] = yaml.safe_load((out / "manifest.yaml").read_text())
     assert manifest["kind"] == "internalization"
     assert manifest["base_model"] == "smollm2-135m"
+    assert manifest["base_model_name_or_path"] == "HuggingFaceTB/SmolLM2-135M-Instruct"
     assert manifest["quantization"] == "none"
     assert manifest["lora"] == {"r": 4, "alpha": 8, "dropout": 0.05, "target_modules": "all-linear"}
     train_bytes = (data / "train.jsonl").read_bytes()
@@ -113,38 +118,26 @@ def test_adapter_loads_with_peft_and_changes_logits(
 
 
 @pytest.mark.slow
-def test_loss_covers_only_the_assistant_turn(
-    embedded_model: str, tmp_path: Path, one_torch_thread: None
-) -> None:
+def test_loss_covers_only_the_assistant_turn(tmp_path: Path, one_torch_thread: None) -> None:
     """SmolLM2's ChatML template has no generation markers, so training relies on TRL's
-    prompt/completion masking: the labels must be the assistant text and its end token."""
-    import datasets
-    from transformers import AutoModelForCausalLM, AutoTokenizer
-    from trl import SFTConfig, SFTTrainer
+    prompt/completion masking. The trainer `toolplan train` builds (its own SFTConfig,
+    dataset conversion and collator) must label the assistant text and its end token only;
+    turning completion-only loss off, or handing TRL whole conversations, fails this."""
+    from harness_ext.training.sft import TrainConfig, TrainData, build_trainer, load_base
 
-    from harness_ext.training.sft import to_prompt_completion
-
-    tokenizer = AutoTokenizer.from_pretrained(embedded_model)
     record = {"messages": [{"role": "system", "content": "Plan tool use."},
                            {"role": "user", "content": "Which agent owns sites?"},
                            {"role": "assistant", "content": "IoTAgent."}]}  # fmt: skip
-    trainer = SFTTrainer(
-        model=AutoModelForCausalLM.from_pretrained(embedded_model),
-        args=SFTConfig(
-            output_dir=str(tmp_path),
-            use_cpu=True,
-            bf16=False,
-            report_to=[],
-            completion_only_loss=True,
-            max_length=64,
-        ),
-        train_dataset=datasets.Dataset.from_list([to_prompt_completion(record)]),
-        processing_class=tokenizer,
-    )
+    config = TrainConfig(base="smollm2-135m", data="", out=str(tmp_path), quantization="none",
+                         r=4, alpha=8, max_seq_len=64, device="cpu")  # fmt: skip
+    model, tokenizer = load_base(config, "cpu")
+    data = TrainData(tmp_path / "train.jsonl", None, [record], [])
+    trainer = build_trainer(config, model, tokenizer, data, tmp_path / "ckpt", "cpu")
     row = trainer.train_dataset[0]
     labels = trainer.data_collator([row])["labels"][0].tolist()
     trained = [t for t, label in zip(row["input_ids"], labels, strict=True) if label != -100]
     assert tokenizer.decode(trained) == "IoTAgent.<|im_end|>\n"
+    assert tokenizer.decode(row["input_ids"]).startswith("<|im_start|>system\nPlan tool use.")
 
 
 @pytest.mark.slow
