@@ -6,7 +6,9 @@ The flags are lm-eval's (same names, same parser), with four differences:
   indexing lm-eval's ~14k built-ins; ``--with_builtin_tasks`` brings them back;
 * model aliases work: ``--model smollm2-135m`` or ``pretrained=smollm2-135m``, and with
   no model at all the embedded default model is used; both run as ``toolplan-hf``, so the
-  results carry ``config.toolplan_cost`` (see ``harness_ext.lm_eval_glue.models``);
+  results carry ``config.toolplan_cost`` (see ``harness_ext.lm_eval_glue.models``) and
+  name the model by its alias (output folder ``OUT/smollm2-135m/``, ``model_name``,
+  ``config.model_args``), never by this machine's cache path;
 * ``--apply_chat_template`` is on by default (our prompts are system + user turns);
   ``--no_chat_template`` turns it off;
 * ``--device`` defaults to ``cpu`` when no CUDA device is visible.
@@ -51,6 +53,13 @@ def build_parser() -> tuple[argparse.ArgumentParser, argparse.ArgumentParser]:
 
 
 def _resolve_model(args: argparse.Namespace) -> None:
+    """Apply the model defaults; aliases stay aliases for ``toolplan-hf``.
+
+    ``toolplan-hf`` resolves ``pretrained``/``tokenizer`` aliases itself, so the alias is
+    what lm-eval records (``config.model_args``, ``model_name``) and names the output
+    folder after (``OUT/smollm2-135m/``), not this machine's cache path. Other models
+    (an explicit ``--model hf``) do not know aliases: they get the resolved folder.
+    """
     model_args: dict[str, Any] = dict(args.model_args or {})
     # Defaults use toolplan-hf (HFLM + cost accounting, quantization, adapter checks);
     # an explicit --model hf stays lm-eval's own.
@@ -61,10 +70,11 @@ def _resolve_model(args: argparse.Namespace) -> None:
         args.model = "toolplan-hf"
     if args.model in ("hf", "toolplan-hf", "hf-auto", "huggingface"):
         model_args.setdefault("pretrained", DEFAULT_ALIAS)
-    for key in ("pretrained", "tokenizer"):
-        value = model_args.get(key)
-        if isinstance(value, str):
-            model_args[key] = resolve_model(value)
+    if args.model != "toolplan-hf":
+        for key in ("pretrained", "tokenizer"):
+            value = model_args.get(key)
+            if isinstance(value, str):
+                model_args[key] = resolve_model(value)
     args.model_args = model_args
 
 

@@ -5,7 +5,9 @@ Use it like ``--model hf``, with these additions (all optional model args)::
     lm_eval --model toolplan-hf --device cpu --tasks assetops_free_test30 \\
       --model_args pretrained=smollm2-135m,peft=adapters/NAME,load_in_4bit=True
 
-* ``pretrained`` accepts embedded-model aliases (``smollm2-135m``, also the default);
+* ``pretrained`` (and ``tokenizer``) accept embedded-model aliases (``smollm2-135m``, also
+  the default), resolved here, so lm-eval records the alias — in ``config.model_args``,
+  ``model_name`` and the output folder's name — rather than this machine's cache path;
 * ``load_in_8bit`` / ``load_in_4bit`` (+ ``bnb_4bit_quant_type``, ``bnb_4bit_compute_dtype``,
   ``bnb_4bit_use_double_quant``, ``llm_int8_*``) quantize on the fly with bitsandbytes;
   lm-eval 0.4.13 passes these straight to ``from_pretrained``, which transformers 5

@@ -40,7 +40,7 @@ pytestmark = pytest.mark.slow
 def adapter(repo_root: Path) -> Path:
     path = repo_root / ADAPTER
     if not (path / "adapter_model.safetensors").is_file():
-        pytest.fail(f"{path} is missing; regenerate it with scripts/make_placeholder_adapter.py")
+        pytest.fail(f"{path} is missing; regenerate it with scripts/make_placeholder_adapter.sh")
     return path
 
 
@@ -171,6 +171,9 @@ def test_toolplan_eval_defaults_to_toolplan_hf_load_in_8bit(adapter: Path, tmp_p
     assert result.returncode == 0, result.stderr[-3000:]
     results = only_results_json(tmp_path)
     assert results["config"]["model"] == "toolplan-hf"
+    # The default model keeps its alias (lm-eval names the run after peft= when given).
+    assert results["config"]["model_args"]["pretrained"] == "smollm2-135m"
+    assert results["model_name"] == str(adapter)
     _assert_scored(results)
     _assert_toolplan_info(results["config"], bits=8)
     # bitsandbytes logs this once per 8-bit matmul; toolplan-hf lets it through once.

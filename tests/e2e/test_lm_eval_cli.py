@@ -6,6 +6,7 @@ for a six-step plan.
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -84,7 +85,8 @@ def test_without_hook_or_include_path_the_task_is_not_found(embedded_model: str)
 
 
 @pytest.mark.slow
-def test_toolplan_eval_with_a_model_alias(tmp_path: Path) -> None:
+def test_toolplan_eval_names_the_run_after_the_alias(tmp_path: Path) -> None:
+    """The alias, not this machine's cache path, names the output folder and the model."""
     result = run_command(
         [
             "toolplan", "eval",
@@ -98,5 +100,11 @@ def test_toolplan_eval_with_a_model_alias(tmp_path: Path) -> None:
     assert result.returncode == 0, result.stderr[-3000:]
     assert "|assetops_free_test30|" in result.stdout.replace(" ", "")
     data = only_results_json(tmp_path)
-    assert data["config"]["model_args"]["pretrained"].endswith("smollm2-135m-instruct-fp32")
+    assert [p.name for p in tmp_path.iterdir()] == ["smollm2-135m"]
+    assert data["model_name"] == "smollm2-135m"
+    assert data["config"]["model"] == "toolplan-hf"
+    assert data["config"]["model_args"]["pretrained"] == "smollm2-135m"
+    assert "/" not in json.dumps(data["config"]["model_args"])
     assert data["results"]["assetops_free_test30"]["sample_len"] == 1
+    # prompt_tokens resolved the alias to the embedded tokenizer.
+    assert data["results"]["assetops_free_test30"]["prompt_tokens,none"] > 0
