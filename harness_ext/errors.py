@@ -7,8 +7,13 @@ The CLI prints ``ToolplanError`` messages without a traceback and exits with cod
 from __future__ import annotations
 
 import difflib
+import json
 from collections.abc import Iterable
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from pydantic import ValidationError
 
 
 class ToolplanError(Exception):
@@ -56,3 +61,53 @@ class MissingDependencyError(ToolplanError):
 
     def __init__(self, package: str, feature: str, install: str) -> None:
         super().__init__(f"{feature} needs the package '{package}'. Install it with: {install}")
+
+
+# ---- schema errors (pydantic) as one readable line
+
+_PLAIN = {
+    "missing": "is missing",
+    "string_type": "must be a string",
+    "bool_type": "must be true or false",
+    "list_type": "must be a list",
+    "model_type": "must be an object",
+    "model_attributes_type": "must be an object",
+    "too_short": "must not be empty",
+}
+
+
+def _location(loc: tuple[int | str, ...]) -> str:
+    out = ""
+    for part in loc:
+        out += f"[{part}]" if isinstance(part, int) else f".{part}" if out else str(part)
+    return out
+
+
+def _explain(error: Any) -> str:
+    """One pydantic error as ``'agents[0].tools[1].name' must be a string (found 3)``."""
+    where = _location(error["loc"])
+    kind = error["type"]
+    if kind == "value_error":
+        text = str(error.get("ctx", {}).get("error", error["msg"]))
+    elif kind == "literal_error":
+        text = f"must be {error.get('ctx', {}).get('expected', '')}"
+    else:
+        text = _PLAIN.get(kind, error["msg"][:1].lower() + error["msg"][1:])
+    if not where:
+        return "the top level must be a JSON object" if kind == "model_type" else text
+    if kind in ("missing", "value_error"):
+        return f"'{where}' {text}"
+    found = f" (found {json.dumps(error['input'], default=str)[:60]})"
+    return f"'{where}' {text}{found}"
+
+
+def describe_validation_error(error: ValidationError, limit: int = 5) -> str:
+    """Every field a pydantic schema refused, as one line for a ``DataFileError``.
+
+    Each part names the field as a path (``agents[0].tools[1].name``), what is wrong and
+    the value found (``must be a string (found 3)``); after ``limit`` parts the rest are
+    counted (``... 3 more``).
+    """
+    problems = [_explain(err) for err in error.errors()]
+    more = f"; ... {len(problems) - limit} more" if len(problems) > limit else ""
+    return "; ".join(problems[:limit]) + more

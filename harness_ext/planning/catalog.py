@@ -36,9 +36,8 @@ from pydantic import (
     ValidationError,
     field_validator,
 )
-from pydantic_core import ErrorDetails
 
-from harness_ext.errors import DataFileError, UnknownNameError
+from harness_ext.errors import DataFileError, UnknownNameError, describe_validation_error
 from harness_ext.planning.plans import is_none
 
 CATALOG_FORMAT = "toolplan-catalog/1"
@@ -293,42 +292,6 @@ class _CatalogDoc(_Strict):
     agents: Annotated[list[_AgentDoc], Field(min_length=1)]
 
 
-_PLAIN = {
-    "missing": "is missing",
-    "string_type": "must be a string",
-    "bool_type": "must be true or false",
-    "list_type": "must be a list",
-    "model_type": "must be an object",
-    "model_attributes_type": "must be an object",
-    "too_short": "must be a non-empty list",
-}
-
-
-def _location(loc: tuple[int | str, ...]) -> str:
-    out = ""
-    for part in loc:
-        out += f"[{part}]" if isinstance(part, int) else f".{part}" if out else str(part)
-    return out
-
-
-def _explain(error: ErrorDetails) -> str:
-    """One pydantic error as ``'agents[0].tools[1].name' must be a string (found 3)``."""
-    where = _location(error["loc"])
-    kind = error["type"]
-    if kind == "value_error":
-        text = str(error.get("ctx", {}).get("error", error["msg"]))
-    elif kind == "literal_error":
-        text = f"must be {error.get('ctx', {}).get('expected', '')}"
-    else:
-        text = _PLAIN.get(kind, error["msg"][:1].lower() + error["msg"][1:])
-    if not where:
-        return "the top level must be a JSON object" if kind == "model_type" else text
-    if kind in ("missing", "value_error"):
-        return f"'{where}' {text}"
-    found = f" (found {json.dumps(error['input'], default=str)[:60]})"
-    return f"'{where}' {text}{found}"
-
-
 def parse_catalog(data: Any, source: str) -> Catalog:
     """Validate a decoded catalog document and build a ``Catalog``.
 
@@ -345,9 +308,7 @@ def parse_catalog(data: Any, source: str) -> Catalog:
     try:
         doc = _CatalogDoc.model_validate(data)
     except ValidationError as e:
-        problems = [_explain(err) for err in e.errors()]
-        more = f"; ... {len(problems) - 5} more" if len(problems) > 5 else ""
-        raise DataFileError(source, "; ".join(problems[:5]) + more, _FIX) from None
+        raise DataFileError(source, describe_validation_error(e), _FIX) from None
     agents = tuple(
         Agent(
             name=a.name,

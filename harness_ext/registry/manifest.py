@@ -38,7 +38,7 @@ from pydantic import (
     field_validator,
 )
 
-from harness_ext.errors import DataFileError
+from harness_ext.errors import DataFileError, describe_validation_error
 from harness_ext.models.quantize import Quantization
 
 MANIFEST = "manifest.yaml"
@@ -107,22 +107,6 @@ _ORDER = (
 _FIELDS = frozenset(AdapterManifest.model_fields) - {"extra"}
 
 
-def validation_problem(error: ValidationError) -> str:
-    """One line per pydantic error: the field as a dotted path, what is wrong, the value.
-
-    ``scores.t1.f1.value: Input should be a valid number (got 'high')``; a missing field
-    reads ``lora: Field required``.
-    """
-    parts = []
-    for e in error.errors():
-        where = ".".join(str(p) for p in e["loc"]) or "(top level)"
-        text = f"{where}: {e['msg']}"
-        if e["type"] != "missing":
-            text += f" (got {e['input']!r})"
-        parts.append(text)
-    return "; ".join(parts)
-
-
 def manifest_from_dict(data: Any, path: str | Path) -> AdapterManifest:
     """Validate a manifest's parsed YAML; unknown keys go to ``extra``.
 
@@ -137,7 +121,7 @@ def manifest_from_dict(data: Any, path: str | Path) -> AdapterManifest:
         return AdapterManifest(**known, extra=extra)
     except ValidationError as e:
         raise DataFileError(
-            path, validation_problem(e), f"correct those fields; {_SCHEMA_FIX}"
+            path, describe_validation_error(e), f"correct those fields; {_SCHEMA_FIX}"
         ) from e
 
 

@@ -38,13 +38,12 @@ from typing import Annotated, Any, Final, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, Strict, ValidationError
 
-from harness_ext.errors import DataFileError, ToolplanError
+from harness_ext.errors import DataFileError, ToolplanError, describe_validation_error
 from harness_ext.models.quantize import quantization_options
 from harness_ext.registry.manifest import (
     BASELINE,
     AdapterManifest,
     read_manifest,
-    validation_problem,
 )
 
 FORMAT: Final = "toolplan-baseline/1"
@@ -142,7 +141,7 @@ def parse_baseline(data: Any, path: Path) -> Baseline:
     try:
         return Baseline.model_validate(data)
     except ValidationError as e:
-        raise DataFileError(path, validation_problem(e), fix) from e
+        raise DataFileError(path, describe_validation_error(e), fix) from e
 
 
 def read_baseline(adapter_dir: str | Path) -> Baseline:

@@ -71,7 +71,7 @@ def test_corrupt_files_are_named(tmp_path: Path) -> None:
 def test_a_broken_manifest_is_named(tmp_path: Path) -> None:
     folder = _tiny_adapter(tmp_path / "a")
     (folder / "manifest.yaml").write_text("name: x\n")
-    with pytest.raises(DataFileError, match=r"manifest\.yaml: kind: Field required"):
+    with pytest.raises(DataFileError, match=r"manifest\.yaml: 'kind' is missing"):
         inspect_adapter(folder)
 
 

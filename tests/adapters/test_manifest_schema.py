@@ -37,15 +37,15 @@ def test_unknown_keys_are_kept_in_order(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("edit", "message"),
     [
-        (lambda d: d.pop("lora"), "lora: Field required"),
+        (lambda d: d.pop("lora"), "'lora' is missing"),
         (
             lambda d: d.update(quantization="16bit"),
-            "quantization: Input should be 'none', '8bit' or '4bit' (got '16bit')",
+            "'quantization' must be 'none', '8bit' or '4bit' (found \"16bit\")",
         ),
-        (lambda d: d["lora"].update(r=0), "lora.r: Input should be greater than 0 (got 0)"),
-        (lambda d: d["lora"].update(dropout=1.5), "lora.dropout: Input should be less than 1"),
-        (lambda d: d.update(base_model=""), "base_model: String should have at least 1 character"),
-        (lambda d: d.update(name=None), "name: Input should be a valid string (got None)"),
+        (lambda d: d["lora"].update(r=0), "'lora.r' input should be greater than 0 (found 0)"),
+        (lambda d: d["lora"].update(dropout=1.5), "'lora.dropout' input should be less than 1"),
+        (lambda d: d.update(base_model=""), "'base_model' string should have at least 1 character"),
+        (lambda d: d.update(name=None), "'name' must be a string (found null)"),
     ],
 )
 def test_an_invalid_manifest_names_file_field_and_fix(

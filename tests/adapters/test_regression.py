@@ -88,30 +88,30 @@ def test_current_value_ignores_non_numbers_and_explicit_filters() -> None:
 @pytest.mark.parametrize(
     ("mutate", "field"),
     [
-        (lambda d: d.update(format="other/9"), "format: Input should be 'toolplan-baseline/1'"),
-        (lambda d: d["eval"].update(tasks=[]), "eval.tasks: Tuple should have at least 1 item"),
-        (lambda d: d["eval"].update(limit=True), "eval.limit: Input should be a valid number"),
-        (lambda d: d.update(scores={}), "scores: Dictionary should have at least 1 item"),
-        (lambda d: d["scores"].update(t1={}), "scores.t1: Dictionary should have at least 1"),
+        (lambda d: d.update(format="other/9"), "'format' must be 'toolplan-baseline/1'"),
+        (lambda d: d["eval"].update(tasks=[]), "'eval.tasks' must not be empty (found [])"),
+        (lambda d: d["eval"].update(limit=True), "'eval.limit' input should be a valid number"),
+        (lambda d: d.update(scores={}), "'scores' must not be empty (found {})"),
+        (lambda d: d["scores"].update(t1={}), "'scores.t1' must not be empty"),
         (
             lambda d: d["scores"]["t1"].update(f1={"tolerance": 0.1}),
-            "scores.t1.f1.value: Field required",
+            "'scores.t1.f1.value' is missing",
         ),
         (
             lambda d: d["scores"]["t1"].update(f1={"value": "high"}),
-            "scores.t1.f1.value: Input should be a valid number (got 'high')",
+            "'scores.t1.f1.value' input should be a valid number (found \"high\")",
         ),
         (
             lambda d: d["scores"]["t1"].update(f1={"value": 1, "direction": "up"}),
-            "scores.t1.f1.direction: Input should be 'higher' or 'lower'",
+            "'scores.t1.f1.direction' must be 'higher' or 'lower'",
         ),
         (
             lambda d: d["scores"]["t1"].update(f1={"value": 1, "tolerance": -1}),
-            "scores.t1.f1.tolerance: Input should be greater than or equal to 0",
+            "'scores.t1.f1.tolerance' input should be greater than or equal to 0",
         ),
         (
             lambda d: d["scores"]["t1"].update(f1={"value": 1, "tolerence": 0.1}),
-            "scores.t1.f1.tolerence: Extra inputs are not permitted",
+            "'scores.t1.f1.tolerence' extra inputs are not permitted",
         ),
     ],
 )

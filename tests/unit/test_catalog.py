@@ -80,7 +80,7 @@ def test_any_catalog_file_of_the_format_works(tmp_path: Path) -> None:
             '{"format": "toolplan-catalog/1", "agents": [{"tools": []}]}',
             "'agents[0].name' is missing",
         ),
-        ('{"format": "toolplan-catalog/1", "agents": []}', "'agents' must be a non-empty list"),
+        ('{"format": "toolplan-catalog/1", "agents": []}', "'agents' must not be empty"),
         (
             '{"format": "toolplan-catalog/1", "agents": [{"name": "A", "tools": ['
             '{"name": "t", "parameters": [{"name": "x", "required": "false"}]}]}]}',
