@@ -210,13 +210,88 @@ class _Draft:
     fields: dict[str, str] = field(default_factory=dict)
 
 
+class _Collector:
+    """Groups field lines into step drafts (one per ``#Task`` block, see ``parse_plan``)."""
+
+    def __init__(self, issues: list[ParseIssue]) -> None:
+        self.issues = issues
+        self.drafts: list[_Draft] = []
+        self.by_number: dict[int, _Draft] = {}
+        self.current: _Draft | None = None  # where the last field went
+        self.block: _Draft | None = None  # the step the last #Task line opened
+
+    def _new(self, number: int | None) -> _Draft:
+        draft = _Draft(number=number)
+        self.drafts.append(draft)
+        if number is not None:
+            self.by_number[number] = draft
+        return draft
+
+    def _position(self, draft: _Draft) -> int:
+        return next(i for i, d in enumerate(self.drafts, start=1) if d is draft)
+
+    def _task_target(self, number: int | None) -> _Draft:
+        if number is None:
+            return self._new(None)
+        known = self.by_number.get(number)
+        if known is not None and "task" not in known.fields:
+            return known  # fields written before their #Task line
+        if known is not None:
+            # "#Task1:" again: a #Task line always opens a step (a step is a #Task block).
+            self.issues.append(ParseIssue("plan:duplicate_step_number", detail=str(number)))
+            return self._new(None)
+        return self._new(number)
+
+    def _field_target(self, name: str, number: int | None) -> _Draft:
+        block, current = self.block, self.current
+        if number is None:
+            if block is not None and name not in block.fields:
+                if block is not current or block.number is not None:
+                    self.issues.append(
+                        ParseIssue("plan:unnumbered_field", self._position(block), name)
+                    )
+                return block
+            if current is not None and name not in current.fields:
+                return current
+            return self._new(None)
+        if current is not None and current.number == number:
+            return current
+        known = self.by_number.get(number)
+        if known is None:
+            return self._new(number)
+        if name not in known.fields:
+            return known  # the written number is free for this field: it decides
+        if block is not None and name not in block.fields:
+            # The number is taken (e.g. "#Agent1:" again in the second #Task block): the
+            # field belongs to the #Task block it sits in, which lacks it.
+            self.issues.append(
+                ParseIssue("plan:renumbered_field", self._position(block), f"{name}{number}")
+            )
+            return block
+        self.issues.append(ParseIssue("plan:duplicate_step_number", detail=str(number)))
+        return self._new(None)
+
+    def add(self, name: str, number: int | None, value: str) -> bool:
+        """File one field; False when it was a duplicate and was dropped."""
+        if name == "task":
+            target = self._task_target(number)
+            self.block = target
+        else:
+            target = self._field_target(name, number)
+        self.current = target
+        if name in target.fields:
+            self.issues.append(ParseIssue("plan:duplicate_field", self._position(target), name))
+            return False
+        target.fields[name] = value
+        return True
+
+
 def _collect_drafts(lines: list[str], issues: list[ParseIssue]) -> list[_Draft]:
-    drafts: list[_Draft] = []
-    by_number: dict[int, _Draft] = {}
-    current: _Draft | None = None
+    collector = _Collector(issues)
     last_field: str | None = None
     for line in lines:
         match = _FIELD_RE.match(line)
+        current = collector.current
         if match is None:
             # A multi-line JSON argument object continues on following lines.
             if current is not None and last_field == "args" and line.strip():
@@ -227,28 +302,8 @@ def _collect_drafts(lines: list[str], issues: list[ParseIssue]) -> list[_Draft]:
         name = _FIELD_ALIASES[match.group("field").lower().replace(" ", "").replace("_", "")]
         number = int(match.group("num")) if match.group("num") else None
         value = match.group("value").strip()
-        if number is not None:
-            if current is None or current.number != number:
-                if number in by_number and name in by_number[number].fields:
-                    issues.append(ParseIssue("plan:duplicate_step_number", detail=str(number)))
-                    current = _Draft(number=None)
-                    drafts.append(current)
-                elif number in by_number:
-                    current = by_number[number]
-                else:
-                    current = _Draft(number=number)
-                    by_number[number] = current
-                    drafts.append(current)
-        elif current is None or name == "task" or name in current.fields:
-            current = _Draft(number=None)
-            drafts.append(current)
-        if name in current.fields:
-            issues.append(ParseIssue("plan:duplicate_field", len(drafts), name))
-            last_field = None
-            continue
-        current.fields[name] = value
-        last_field = name
-    return drafts
+        last_field = name if collector.add(name, number, value) else None
+    return collector.drafts
 
 
 def parse_plan(text: str | None) -> ParsedPlan:
@@ -257,6 +312,16 @@ def parse_plan(text: str | None) -> ParsedPlan:
     Rules:
         * Steps are read in order of appearance and renumbered 1..n; the written
           numbers only serve to group fields and to resolve dependencies.
+        * A step is a ``#Task`` block: every ``#Task`` line opens one (a repeated
+          ``#Task1:`` too, ``plan:duplicate_step_number``). A field goes to the step its
+          number names while that step lacks the field. A field whose number is already
+          taken for that field (``#Agent1:`` again under ``#Task2:``) goes to the
+          ``#Task`` block it sits in when that block lacks the field
+          (``plan:renumbered_field@step``, detail ``agent1``); so does a field with no
+          number (``#Agent:``), reported as ``plan:unnumbered_field@step`` when the
+          block is numbered. A field that fits nowhere starts a step of its own
+          (``plan:duplicate_step_number``); one written twice in the same step keeps
+          the first (``plan:duplicate_field``).
         * ``#ServerN`` counts as ``#AgentN``; a step without ``#Tool`` has tool None.
         * ``name(signature)`` and ``Agent.tool`` tool names keep only ``name``/``tool``.
         * A dependency on a step number that does not exist is dropped
