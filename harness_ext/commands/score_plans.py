@@ -1,9 +1,21 @@
 """``toolplan score-plans``: score plans produced anywhere, without a model.
 
-Input: JSON lines ``{"id": <scenario id>, "prediction": "<plan text>"}``.
+Input: JSON lines ``{"id": <scenario id>, "prediction": "<plan text>"}`` (a missing or
+null prediction is an empty answer).
 Output: one JSON line per id with every plan metric, the parse issues and the gold
-alternative used, then ``{"summary": {...}}`` with run-level values aggregated the
-way the lm-eval tasks aggregate them (``harness_ext.metrics.planning.summarize``).
+alternative used, then one summary line ``{"summary": {...}}``:
+
+* ``--aggregate all`` (default): ``"aggregate": "all"``, ``n`` (every row) and the
+  run-level values aggregated the way the lm-eval tasks aggregate them
+  (``harness_ext.metrics.planning.summarize``; an undefined value is left out and its
+  ``_n`` count says why), per scenario type too when the scenarios are available;
+* ``--aggregate paper``: the paper's run total, as its ``evaluate_plan_quality.py``
+  averages — ``"aggregate": "paper"``, ``at_f1`` (mean over the kept rows; left out
+  when none is kept), ``n`` (the rows it kept) and ``skipped`` (rows dropped, by the
+  script's first reason: ``empty_answer``, then ``gold_without_actionable_step``).
+  The same value is ``at_f1_paper`` / ``at_f1_paper_n`` of the default summary and of
+  the lm-eval tasks.
+
 With ``--tokenizer`` each line also gets ``prompt_tokens`` of the ``--condition``
 prompt for that scenario (it needs the scenario texts).
 """
@@ -12,17 +24,20 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import sys
 from pathlib import Path
 from typing import Any
 
 from harness_ext.errors import DataFileError
+from harness_ext.metrics.aggregations import paper_mean
 from harness_ext.metrics.planning import score_plan, summarize
 from harness_ext.planning.catalog import DEFAULT_CATALOG, load_catalog
 from harness_ext.planning.gold import GOLD_SOURCES, default_gold_source, load_gold
 from harness_ext.planning.plans import parse_plan
 
 HELP = "score plan predictions (JSONL of id + prediction) against gold plans; no model needed"
+AGGREGATES = ("all", "paper")
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
@@ -44,6 +59,13 @@ def configure(parser: argparse.ArgumentParser) -> None:
         "--tokenizer", default=None, help="also report prompt_tokens in this model's tokenizer"
     )
     parser.add_argument("--condition", choices=("informed", "free"), default="free")
+    parser.add_argument(
+        "--aggregate",
+        choices=AGGREGATES,
+        default="all",
+        help="summary over every row (all), or the paper script's total: empty answers and "
+        "gold plans without an actionable step skipped (paper)",
+    )
 
 
 def read_predictions(path: Path) -> list[tuple[int, str]]:
@@ -112,12 +134,7 @@ def run(args: argparse.Namespace) -> int:
         row["issues"] = list(score.issues)
         row["gold_alternative"] = score.gold_alternative
         rows.append(row)
-    summary: dict[str, Any] = {"n": len(rows), **summarize(rows)}
-    if types:
-        by_type: dict[str, list[dict[str, Any]]] = {}
-        for row in rows:
-            by_type.setdefault(row.get("type", ""), []).append(row)
-        summary["by_type"] = {t: {"n": len(r), **summarize(r)} for t, r in sorted(by_type.items())}
+    summary = paper_summary(rows) if args.aggregate == "paper" else _summary(rows, bool(types))
     lines = [json.dumps(row, ensure_ascii=False) for row in rows]
     lines.append(json.dumps({"summary": summary}, ensure_ascii=False))
     if args.out:
@@ -125,6 +142,35 @@ def run(args: argparse.Namespace) -> int:
     else:
         sys.stdout.write("\n".join(lines) + "\n")
     return 0
+
+
+def _summary(rows: list[dict[str, Any]], by_type: bool) -> dict[str, Any]:
+    summary: dict[str, Any] = {"aggregate": "all", "n": len(rows), **summarize(rows)}
+    if by_type:
+        groups: dict[str, list[dict[str, Any]]] = {}
+        for row in rows:
+            groups.setdefault(row.get("type", ""), []).append(row)
+        summary["by_type"] = {t: {"n": len(r), **summarize(r)} for t, r in sorted(groups.items())}
+    return summary
+
+
+def paper_summary(rows: list[dict[str, Any]]) -> dict[str, Any]:
+    """The paper script's run total over scored rows (each with its ``at_f1_paper`` record).
+
+    Kept: rows with an answer whose gold has an actionable step. ``at_f1`` is their
+    mean (left out when no row is kept: undefined, not 0); ``skipped`` counts the others
+    by the first reason the script checks (an empty answer before the gold plan).
+    """
+    records = [row["at_f1_paper"] for row in rows]
+    empty = sum(1 for r in records if not r["answered"])
+    no_gold = sum(1 for r in records if r["answered"] and not r["gold_actionable"])
+    summary: dict[str, Any] = {"aggregate": "paper"}
+    value = paper_mean(records)
+    if not math.isnan(value):
+        summary["at_f1"] = value
+    summary["n"] = len(records) - empty - no_gold
+    summary["skipped"] = {"empty_answer": empty, "gold_without_actionable_step": no_gold}
+    return summary
 
 
 def _scenario_extras(

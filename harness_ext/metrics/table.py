@@ -12,9 +12,19 @@ Everything else derives from or is checked against this table: the task YAML's
 ``metrics.planning.PER_SCENARIO_METRICS`` / ``POOLED_METRICS``, the judge's
 ``toolplan judge`` aggregation, and the leaderboard's directions.
 
-Row order is the order of the task YAML's ``metric_list`` (lm-eval prints its table in
-that order). A new metric = one row here + its value in ``process_results`` + one line
-in the YAML (the test says which line is missing).
+Row order is the order of the task YAML's ``metric_list``. (lm-eval 0.4.13 prints its
+table sorted by name, which puts each ``<name>_n`` count right under its metric.) A new
+metric = one row here + its value in ``process_results`` + one line in the YAML (the
+test says which line is missing).
+
+Undefined values, one rule: a metric that can be undefined is never reported as 0. Per
+sample it is left out (``argkey_f1``, ``deps_valid``); over a run it is NaN (a pooled
+rate with nothing to pool, ``at_f1_paper`` with no kept row; lm-eval prints ``NaN``,
+writes ``NaN`` in its results JSON, and the leaderboard shows "–"). Each such metric
+has a companion count ``<name>_n`` (aggregation ``toolplan_count``) saying over how many
+units — steps, names, or samples — the value was defined; 0 there is why it is
+undefined. ``toolplan score-plans`` writes strict JSON, so it leaves an undefined key
+out of its summary and keeps the ``_n`` count.
 """
 
 from __future__ import annotations
@@ -30,6 +40,9 @@ SUM = "toolplan_sum"
 POOLED_MEAN = "toolplan_pooled_mean"
 SPEARMAN = "toolplan_spearman"
 JUDGE_INFO = "toolplan_judge_info"
+COUNT = "toolplan_count"
+PAPER_MEAN = "toolplan_paper_mean"
+COUNT_SUFFIX = "_n"
 
 
 @dataclass(frozen=True)
@@ -49,6 +62,16 @@ class Metric:
     definition: str
 
 
+def _count(name: str, units: str) -> Metric:
+    """The companion count of ``name`` (see the module docstring)."""
+    return Metric(
+        f"{name}{COUNT_SUFFIX}",
+        COUNT,
+        True,
+        f"number of {units} {name} is computed over (0: {name} is undefined)",
+    )
+
+
 PLANNING_METRICS: tuple[Metric, ...] = (
     Metric("at_f1", MEAN, True, "F1 of (agent, tool) pair sets over actionable steps (paper text)"),
     Metric(
@@ -57,6 +80,13 @@ PLANNING_METRICS: tuple[Metric, ...] = (
         True,
         "AT-F1 as the paper's notebook computed it (the paper's numbers)",
     ),
+    Metric(
+        "at_f1_paper",
+        PAPER_MEAN,
+        True,
+        "mean at_f1 over the samples the paper's script keeps (answered, gold has a step)",
+    ),
+    _count("at_f1_paper", "samples"),
     Metric("agent_f1", MEAN, True, "F1 of the agent-name sets"),
     Metric("tool_f1", MEAN, True, "F1 of the tool-name sets"),
     Metric(
@@ -66,6 +96,7 @@ PLANNING_METRICS: tuple[Metric, ...] = (
         "argument-key F1 over steps matching a gold step with arguments "
         "(not scored when the gold has no arguments)",
     ),
+    _count("argkey_f1", "samples"),
     Metric("lcs", MEAN, True, "2·LCS / (|gold| + |pred|) of the ordered pair sequences"),
     Metric(
         "agent_valid",
@@ -73,18 +104,35 @@ PLANNING_METRICS: tuple[Metric, ...] = (
         True,
         "share of predicted steps whose agent is in the catalog (or none), pooled over the run",
     ),
+    _count("agent_valid", "predicted steps"),
     Metric(
         "tool_valid",
         POOLED_RATE,
         True,
         "share of predicted steps whose tool is in the catalog (or none), pooled over the run",
     ),
+    _count("tool_valid", "predicted steps"),
+    Metric(
+        "agent_valid_nb",
+        POOLED_RATE,
+        True,
+        "agent_valid by the notebook's rule (exact names; only lowercase none), pooled",
+    ),
+    _count("agent_valid_nb", "#Task blocks"),
+    Metric(
+        "tool_valid_nb",
+        POOLED_RATE,
+        True,
+        "tool_valid by the notebook's rule (exact names; only lowercase none), pooled",
+    ),
+    _count("tool_valid_nb", "#Task blocks"),
     Metric(
         "hallucinated_names",
         POOLED_RATE,
         False,
         "share of named agents and tools that are not in the catalog, pooled over the run",
     ),
+    _count("hallucinated_names", "named agents and tools"),
     Metric("format_ok", MEAN, True, "output contains #Task and #Agent"),
     Metric(
         "deps_valid",
@@ -93,6 +141,7 @@ PLANNING_METRICS: tuple[Metric, ...] = (
         "every dependency and {step_N} points to an earlier step "
         "(not scored for outputs with no step)",
     ),
+    _count("deps_valid", "samples"),
     Metric("parse_issue_rate", ISSUE_RATE, False, "share of outputs with at least one parse issue"),
     Metric(
         "prompt_tokens",

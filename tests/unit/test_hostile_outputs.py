@@ -120,6 +120,11 @@ def _check(text: str) -> dict[str, object]:
     for key in POOLED_METRICS:
         hits, count = metrics[key]
         assert 0 <= hits <= count
+        assert metrics[f"{key}_n"] == count, key  # the count beside each pooled rate
+    for key in ("deps_valid", "argkey_f1"):
+        assert metrics[f"{key}_n"] == int(key in metrics), key
+    paper = metrics["at_f1_paper"]
+    assert paper == {"at_f1": metrics["at_f1"], "answered": bool(text), "gold_actionable": True}
     assert metrics["format_ok"] == float("#Task" in text and "#Agent" in text)
     assert ("deps_valid" in metrics) == bool(steps)  # not scored, rather than 0 or 1
     pairs = set(actionable_pairs(Plan(steps), catalog))

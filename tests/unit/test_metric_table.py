@@ -14,8 +14,13 @@ from harness_ext.errors import UnknownNameError
 from harness_ext.judge.rubric import DIMENSIONS
 from harness_ext.judge.scoring import JudgeResult, Verdict
 from harness_ext.metrics.aggregations import AGGREGATIONS
-from harness_ext.metrics.planning import PER_SCENARIO_METRICS, POOLED_METRICS
-from harness_ext.metrics.table import JUDGE_METRICS, METRICS, PLANNING_METRICS, metric
+from harness_ext.metrics.planning import (
+    COUNT_METRICS,
+    PAPER_METRICS,
+    PER_SCENARIO_METRICS,
+    POOLED_METRICS,
+)
+from harness_ext.metrics.table import COUNT, JUDGE_METRICS, METRICS, PLANNING_METRICS, metric
 
 GOLD = (
     '#Task1: assets\n#Agent1: IoTAgent\n#Tool1: assets\n#Args1: {"site_name": "MAIN"}\n'
@@ -129,7 +134,25 @@ def test_derived_name_lists_follow_the_table() -> None:
         "format_ok",
         "deps_valid",
     )
-    assert POOLED_METRICS == ("agent_valid", "tool_valid", "hallucinated_names")
+    assert POOLED_METRICS == (
+        "agent_valid",
+        "tool_valid",
+        "agent_valid_nb",
+        "tool_valid_nb",
+        "hallucinated_names",
+    )
+    assert PAPER_METRICS == ("at_f1_paper",)
+
+
+def test_every_metric_that_can_be_undefined_has_its_count_right_after_it() -> None:
+    # Undefined per sample (absent) or per run (NaN): argkey_f1, deps_valid, the pooled
+    # rates and at_f1_paper. Each has "<name>_n" (toolplan_count) as the next row.
+    names = [m.name for m in PLANNING_METRICS]
+    undefinable = {"argkey_f1", "deps_valid", *POOLED_METRICS, *PAPER_METRICS}
+    for name in undefinable:
+        following = PLANNING_METRICS[names.index(name) + 1]
+        assert (following.name, following.aggregation) == (f"{name}_n", COUNT), name
+    assert {n.removesuffix("_n") for n in COUNT_METRICS} == undefinable
 
 
 def test_judge_rows_cover_the_rubric_dimensions() -> None:
