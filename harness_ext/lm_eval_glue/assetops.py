@@ -44,7 +44,8 @@ def build_docs(
     cat = load_catalog(catalog)
     gold_source = gold or default_gold_source()
     gold_entries = load_gold(gold_source, scenarios)
-    chosen = select(load_scenarios(scenarios), split_ids(split))
+    loaded = load_scenarios(scenarios)
+    chosen = select(loaded, split_ids(split, loaded))
     system = system_prompt(condition, cat)
     counter = prompt_token_counter(model_kwargs or {})
     docs = []

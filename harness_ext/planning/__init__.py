@@ -7,5 +7,6 @@ informed / description-free conditions (``prompts``) and prompt-token counting
 (``prompt_tokens``).
 
 May import: ``harness_ext.errors``, ``harness_ext.io``; ``transformers`` lazily (token
-counts). Never lm-eval.
+counts); ``harness_ext.training.data`` lazily, only for its decontamination rule (the
+twin-free split must judge "too close" exactly as the data builder does). Never lm-eval.
 """

@@ -103,14 +103,18 @@ def test_the_assetops_family_keeps_its_names_kinds_and_members() -> None:
         "assetops_free",
         "assetops_informed_test30",
         "assetops_free_test30",
+        "assetops_informed_test30_twinfree",
+        "assetops_free_test30_twinfree",
     ]
     assert kinds == dict.fromkeys(tasks, "TASK") | {
         "assetops": "GROUP",
         "assetops_test30": "GROUP",
+        "assetops_test30_twinfree": "GROUP",
         "assetops_tasks": "TAG",
     }
     assert index["assetops"].cfg["task"] == tasks[:2]
-    assert index["assetops_test30"].cfg["task"] == tasks[2:]
+    assert index["assetops_test30"].cfg["task"] == tasks[2:4]
+    assert index["assetops_test30_twinfree"].cfg["task"] == tasks[4:]
 
 
 def test_every_task_and_group_lives_in_the_one_folder_of_its_family() -> None:
