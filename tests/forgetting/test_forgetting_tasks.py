@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from harness_ext.errors import DataFileError
 from harness_ext.forgetting.mmlu import MMLU_CATEGORIES
 from harness_ext.lm_eval_glue.forgetting import SkippedProbePart
 from harness_ext.lm_eval_glue.taskdirs import task_manager
@@ -23,6 +24,7 @@ def test_index_holds_the_suites_groups_and_subjects() -> None:
     assert "forget_mmlu_cloze" in ours
     assert len([n for n in ours if n.startswith("forget_mmlu_cloze_")]) == 57 + 4
     assert {"forget_probe_arc", "forget_probe_hellaswag"} <= ours
+    assert {f"forget_probe_v0{p}" for p in ("", "_mmlu", "_arc", "_hellaswag")} <= ours
 
 
 def test_forget_probe_offline_runs_mmlu_and_marks_hub_parts_skipped(
@@ -95,13 +97,9 @@ def test_mmlu_file_can_be_overridden_with_metadata(tmp_path: Path) -> None:
     assert [d["answer"] for d in task.eval_docs] == [0, 1, 2]
 
 
-def test_forget_probe_with_reachable_hub_parts_has_100_questions(
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    """The online path, with handmade stand-ins for the two hub splits (no network here)."""
+def _hub_stand_ins(arc_rows: int, hellaswag_rows: int) -> dict[str, object]:
+    """Handmade stand-ins for the two hub splits (no network here), of the given lengths."""
     import datasets
-
-    from harness_ext.forgetting import probe
 
     arc = datasets.Dataset.from_list(
         [
@@ -111,7 +109,7 @@ def test_forget_probe_with_reachable_hub_parts_has_100_questions(
                 "choices": {"text": ["p", "q", "r", "s"], "label": ["A", "B", "C", "D"]},
                 "answerKey": "C",
             }
-            for i in range(60)
+            for i in range(arc_rows)
         ]
     )
     hellaswag = datasets.Dataset.from_list(
@@ -124,17 +122,56 @@ def test_forget_probe_with_reachable_hub_parts_has_100_questions(
                 "endings": ["a.", "b.", "c.", "d."],
                 "label": "0",
             }
-            for i in range(60)
+            for i in range(hellaswag_rows)
         ]
     )
-    splits = {"allenai/ai2_arc": arc, "Rowan/hellaswag": hellaswag}
+    return {"allenai/ai2_arc": arc, "Rowan/hellaswag": hellaswag}
+
+
+def test_forget_probe_with_reachable_hub_parts_has_the_papers_100_questions(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The online path, on stand-ins as long as the hub splits the paper shuffled."""
+    from harness_ext.forgetting import probe
+
+    splits = _hub_stand_ins(1172, 10042)
     monkeypatch.setattr(probe, "_HUB_FAILURES", {})
     monkeypatch.setattr(probe, "_hub_split", lambda path, config, split: splits[path])
     loaded = task_manager().load(["forget_probe"])
     sizes = {name: len(task.eval_docs) for name, task in loaded["tasks"].items()}
     assert sizes == {"forget_probe_mmlu": 40, "forget_probe_arc": 30, "forget_probe_hellaswag": 30}
     assert not any(isinstance(g, SkippedProbePart) for g in loaded["groups"].values())
+    draw = probe.paper_draw()
+    for part in ("arc_challenge", "hellaswag"):
+        task = loaded["tasks"][probe.HUB_PARTS[part].task]
+        assert [d["row"] for d in task.eval_docs] == list(draw[part])
+        assert {d["draw"] for d in task.eval_docs} == {"paper"}
     task = loaded["tasks"]["forget_probe_arc"]
     doc = task.eval_docs[0]
     assert task.fewshot_context(doc, num_fewshot=0) == f"Question: arc {doc['row']}?\nAnswer:"
     assert task.doc_to_choice(doc) == ["p", "q", "r", "s"] and task.doc_to_target(doc) == 2
+
+
+def test_forget_probe_v0_keeps_the_first_draw_on_any_length(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import random
+
+    from harness_ext.forgetting import probe
+
+    splits = _hub_stand_ins(60, 60)
+    monkeypatch.setattr(probe, "_HUB_FAILURES", {})
+    monkeypatch.setattr(probe, "_hub_split", lambda path, config, split: splits[path])
+    loaded = task_manager().load(["forget_probe_v0"])
+    assert loaded["group_map"]["forget_probe_v0"] == [
+        "forget_probe_v0_mmlu",
+        "forget_probe_v0_arc",
+        "forget_probe_v0_hellaswag",
+    ]
+    arc = loaded["tasks"]["forget_probe_v0_arc"].eval_docs
+    assert [d["row"] for d in arc] == random.Random(42).sample(range(60), 30)
+    assert {d["draw"] for d in arc} == {"v0"}
+    assert loaded["tasks"]["forget_probe_v0_mmlu"].config.metadata["version"] == 1.0
+    # The paper's draw on those short stand-ins refuses, naming the dataset and the way out.
+    with pytest.raises(DataFileError, match=r"allenai/ai2_arc .*has 60 rows.*forget_probe_v0"):
+        task_manager().load(["forget_probe_arc"])
