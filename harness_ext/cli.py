@@ -23,12 +23,14 @@ COMMANDS: dict[str, str] = {
     "tasks": "harness_ext.commands.tasks",
     "eval": "harness_ext.commands.eval",
     "score-plans": "harness_ext.commands.score_plans",
+    "score-calls": "harness_ext.commands.score_calls",
     "judge": "harness_ext.commands.judge",
     "quantize": "harness_ext.commands.quantize",
     "check": "harness_ext.commands.check",
     "build-data": "harness_ext.commands.build_data",
     "train": "harness_ext.commands.train",
     "leaderboard": "harness_ext.commands.leaderboard",
+    "agent": "harness_ext.commands.agent",
 }
 
 
