@@ -45,6 +45,7 @@ reward can give partial credit from the very same checks.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -153,6 +154,7 @@ class Verdict:
 # ------------------------------------------------------------------ BFCL's value rules
 
 
+@functools.lru_cache(maxsize=8192)
 def standardize_string(text: str) -> str:
     """BFCL's string normalisation: drop spaces and ``,./-_*^``, lower case, ``'``→``"``."""
     return _STANDARDIZE_RE.sub("", text).lower().replace("'", '"')
@@ -333,11 +335,13 @@ def _assign(
     matrix: list[list[CallVerdict]],
 ) -> list[tuple[int, int]]:
     """Optimal pairs: most passing pairs first, then most partial credit."""
+    if not matrix or not matrix[0]:
+        return []
+    if len(matrix) == 1 and len(matrix[0]) == 1:
+        return [(0, 0)]
     import numpy as np
     from scipy.optimize import linear_sum_assignment
 
-    if not matrix or not matrix[0]:
-        return []
     score = np.array(
         [
             [(1000.0 if v.ok else 0.0) + (1.0 + v.arg_fraction if v.name_ok else 0.0) for v in row]
