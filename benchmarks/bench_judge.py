@@ -1,7 +1,8 @@
-"""Judge throughput at concurrency 1 vs 8, and the wall time of a fully cached re-run.
+"""Judge throughput at concurrency 1 vs 8, the wall time of a fully cached re-run, and Ctrl-C.
 
     python benchmarks/bench_judge.py [--samples 32] [--latency-ms 250]
     python benchmarks/bench_judge.py --backend transformers --samples 4
+    python benchmarks/bench_judge.py --interrupt [--samples 12] [--slow-s 20]
 
 The judge server is llm-katan on 127.0.0.1, started and stopped here:
 
@@ -16,13 +17,22 @@ The judge server is llm-katan on 127.0.0.1, started and stopped here:
 Each concurrency level starts from an empty cache, so every reply is a real call.
 Printed: samples/s and calls/s per level, their ratio, and the cached re-run's wall
 time next to the uncached run's.
+
+``--interrupt`` measures Ctrl-C on ``toolplan judge`` (concurrency 8) against the
+scripted test server: the first 4 samples answer at once, the others after
+``--slow-s``. Once the fast replies are in, SIGINT; printed: seconds from SIGINT to
+exit, exit code, stderr lines, replies cached, and what the resumed run pays.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import os
+import re
+import signal
 import socket
+import sqlite3
 import subprocess
 import sys
 import tempfile
@@ -99,13 +109,110 @@ def _timed(items: list[JudgeInput], config: JudgeConfig) -> tuple[float, JudgeRu
     return time.perf_counter() - start, run
 
 
+def _cached(db: Path) -> int:
+    if not db.exists():
+        return 0
+    try:
+        with sqlite3.connect(f"file:{db}?mode=ro", uri=True, timeout=1) as conn:
+            return int(conn.execute("SELECT COUNT(*) FROM replies").fetchone()[0])
+    except sqlite3.OperationalError:
+        return 0
+
+
+def _interrupt(samples: int, slow_s: float) -> None:
+    # The scripted server is the test suite's; this script runs from anywhere.
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+    from tests.judge import scripted_server
+
+    fast = 4
+
+    def behaviour(body: dict[str, object], index: int) -> tuple[int, str]:
+        messages = body["messages"]
+        assert isinstance(messages, list)
+        match = re.search(r"\(variant (\d+)\)", messages[1]["content"])
+        if match and int(match.group(1)) >= fast:
+            server.closed.wait(slow_s)
+        return 200, scripted_server.scripted_verdict(messages)
+
+    server, stop = scripted_server.start(behaviour=behaviour)
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp) / "out" / "model"
+        folder.mkdir(parents=True)
+        items = _items(samples)
+        rows = [
+            {
+                "doc_id": i,
+                "doc": {
+                    "id": i,
+                    "question": items[i].question,
+                    "gold_plans": [items[i].gold],
+                    "catalog": "assetops_23",
+                    "condition": "free",
+                },
+                "filtered_resps": [items[i].candidate],
+                "filter": "none",
+                "doc_hash": str(i),
+                "at_f1": 0.0,
+            }
+            for i in range(samples)
+        ]
+        name = "samples_assetops_free_2030-01-01T00-00-00.000000.jsonl"
+        (folder / name).write_text("".join(json.dumps(r) + "\n" for r in rows))
+        cache = Path(tmp) / "cache.sqlite"
+        env = {
+            **os.environ,
+            "TOOLPLAN_JUDGE_MODEL": "scripted",
+            "TOOLPLAN_JUDGE_BASE_URL": server.base_url,
+            "TOOLPLAN_JUDGE_CACHE": str(cache),
+            "TOOLPLAN_JUDGE_CONCURRENCY": "8",
+            "TOOLPLAN_JUDGE_TIMEOUT": str(slow_s * 3),
+        }
+        cmd = [str(Path(sys.executable).parent / "toolplan"), "judge", str(folder.parent)]
+        proc = subprocess.Popen(
+            [*cmd, "--quiet"], env=env, stderr=subprocess.PIPE, stdout=subprocess.DEVNULL
+        )
+        in_flight = min(samples, 8 + fast)
+        while proc.poll() is None and not (
+            _cached(cache) == fast and len(server.requests) == in_flight
+        ):
+            time.sleep(0.02)
+        proc.send_signal(signal.SIGINT)
+        sent = time.perf_counter()
+        _, err = proc.communicate()
+        exit_s = time.perf_counter() - sent
+        cached = _cached(cache)
+        asked = len(server.requests)
+        server.behaviour = scripted_server.verdict_behaviour
+        subprocess.run([*cmd, "--quiet"], env=env, check=True)
+        resumed = len(server.requests) - asked
+    stop()
+    lines = err.decode().strip().splitlines()
+    print(
+        f"Ctrl-C on toolplan judge: {samples} samples, concurrency 8, {fast} answer at once, "
+        f"the rest after {slow_s:.0f} s"
+    )
+    print(
+        f"exit {exit_s:.1f} s after SIGINT, code {proc.returncode}, {len(lines)} stderr "
+        f"line(s); {cached} of {fast} replies that arrived are cached; the resumed run "
+        f"made {resumed} calls for the {samples - cached} missing samples"
+    )
+    if lines:
+        print(f"stderr: {lines[-1]}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--backend", choices=("echo", "transformers"), default="echo")
-    parser.add_argument("--samples", type=int, default=32)
+    parser.add_argument("--samples", type=int, help="default 32 (12 with --interrupt)")
     parser.add_argument("--latency-ms", type=int, default=250, help="echo backend reply delay")
     parser.add_argument("--max-tokens", type=int, default=24, help="transformers reply budget")
+    parser.add_argument("--interrupt", action="store_true", help="measure Ctrl-C instead")
+    parser.add_argument("--slow-s", type=float, default=20.0, help="--interrupt: slow replies")
     args = parser.parse_args()
+    if args.interrupt:
+        _interrupt(args.samples or 12, args.slow_s)
+        return
+    args.samples = args.samples or 32
 
     items = _items(args.samples)
     load_before = os.getloadavg()[0]

@@ -12,16 +12,25 @@ all their samples in one concurrent batch, and writes beside each samples file:
   (model, template version and sha256, decoding settings, calls, cache hits, unscored
   rate and reasons, mean latency, Spearman between judge overall and at_f1).
 
-Re-running costs no calls (replies are cached) and overwrites these files. If the
-judge is unreachable the files are still written (unscored samples, with the reason),
-and the command exits with code 2 and one error line.
+Re-running costs no calls (replies are cached) and overwrites these files.
+
+Exit codes: 0 when at least one sample got a verdict (unscored ones are counted, and
+the summary line gives their causes). 2 with one error line when the judge is
+unreachable or refuses the key, or when *no* sample got a verdict — that line counts
+the samples by cause and gives each cause's fix (e.g. ``TOOLPLAN_JUDGE_RESPONSE_FORMAT=none``
+for a server that answers 400 to ``response_format``); the files are written first,
+so nothing computed is lost. 130 on Ctrl-C, with one line instead of a traceback:
+every reply received is already cached, so running the same command again resumes
+where it stopped and makes only the missing calls.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import re
+import signal
 import sys
 from collections import Counter, defaultdict
 from dataclasses import dataclass, replace
@@ -57,7 +66,9 @@ def configure(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument("--concurrency", type=int, help="requests in flight (default 8)")
     parser.add_argument("--timeout", type=float, help="seconds per request (default 60)")
-    parser.add_argument("--max-retries", type=int, help="retries on 429/5xx/timeout (default 4)")
+    parser.add_argument(
+        "--max-retries", type=int, help="retries on 429/5xx/timeout/dropped connection (default 4)"
+    )
     parser.add_argument("--max-tokens", type=int, help="reply token budget (default 1024)")
     parser.add_argument("--response-format", choices=RESPONSE_FORMATS, help="default json_object")
     cache = parser.add_mutually_exclusive_group()
@@ -154,10 +165,48 @@ def _print_table(results: dict[str, dict[str, Any]], provenance: dict[str, Any])
     )
 
 
+EXIT_INTERRUPTED = 130  # 128 + SIGINT, what shells report for a Ctrl-C'd command
+
+
+def _interrupted(error: KeyboardInterrupt) -> int:
+    """One line for a Ctrl-C (module rules), then exit code 130."""
+    from harness_ext.judge.scoring import JudgeInterrupted
+
+    with contextlib.suppress(ValueError):  # a second Ctrl-C must not print a traceback
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+    if not isinstance(error, JudgeInterrupted):
+        what = "replies received so far are cached"
+    elif error.cache_path is None:
+        what = (
+            f"after {error.done} of {error.total} samples; the cache is off, so a re-run "
+            "starts over"
+        )
+    else:
+        what = (
+            f"after {error.done} of {error.total} samples; the {error.replies} replies "
+            f"received are cached in {error.cache_path}"
+        )
+    resume = (
+        ", so running the same command again resumes where it stopped (only the missing "
+        "calls are made)"
+    )
+    if isinstance(error, JudgeInterrupted) and error.cache_path is None:
+        resume = ""
+    print(f"toolplan judge: interrupted {what}{resume}.", file=sys.stderr, flush=True)
+    return EXIT_INTERRUPTED
+
+
 def run(args: argparse.Namespace) -> int:
     """Judge every planning sample under ``output_dir``; write scores beside them."""
+    try:
+        return _judge(args)
+    except KeyboardInterrupt as e:
+        return _interrupted(e)
+
+
+def _judge(args: argparse.Namespace) -> int:
     from harness_ext import __version__
-    from harness_ext.judge.report import sample_metrics
+    from harness_ext.judge.report import failure_summary, sample_metrics, unscored_summary
     from harness_ext.judge.rubric import load_template
     from harness_ext.judge.scoring import judge_all
     from harness_ext.lm_eval_glue.judge_filter import judge_input
@@ -277,5 +326,14 @@ def run(args: argparse.Namespace) -> int:
         raise JudgeError(
             f"{run_.fatal} Unscored results were written to {written[-1]}; re-run when the "
             "judge is reachable (cached replies are not requested again)."
+        )
+    failed = failure_summary(run_, config)
+    if failed:
+        raise JudgeError(f"{failed}. Unscored results were written to {written[-1]}.")
+    if run_.unscored and not args.quiet:
+        print(
+            f"toolplan judge: {run_.unscored} of {len(run_.results)} samples unscored: "
+            f"{unscored_summary(run_, config)}",
+            file=sys.stderr,
         )
     return 0

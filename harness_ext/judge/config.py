@@ -6,6 +6,10 @@ by ``--api-key-env``): a key on a command line ends up in shell history and ``ps
 
 The judge is *configured* when ``TOOLPLAN_JUDGE_MODEL`` is set. Without it, inline
 judging is off and ``toolplan judge`` asks for ``--model``.
+
+``JudgeConfig.scrub`` is the one rule for keeping the key out of what is written:
+every occurrence of the configured key in a text becomes ``***`` (a key shorter than
+4 characters, or the ``no-key`` placeholder, is not a secret and is left alone).
 """
 
 from __future__ import annotations
@@ -38,6 +42,8 @@ RESPONSE_FORMATS: tuple[str, ...] = get_args(ResponseFormat)
 # they ignore its value; a local judge needs no real key.
 NO_KEY = "no-key"
 CACHE_OFF = "off"
+SCRUBBED = "***"
+_MIN_SECRET_LEN = 4
 
 
 def default_cache_path() -> Path:
@@ -58,7 +64,8 @@ class JudgeConfig:
         api_key: Secret; never printed (``repr=False``) and never written anywhere.
         concurrency: Requests in flight at once (>= 1).
         timeout_s: Per-request timeout; a timeout is retried like a 5xx.
-        max_retries: Retries per request after 429, 5xx or a timeout (others: none).
+        max_retries: Retries per request after 429, 5xx, a timeout or a dropped
+            connection (others: none).
         backoff_s: First retry delay; doubles per retry, with jitter, capped at 60 s.
         max_tokens: Reply budget. The verdict needs ~100 tokens, but a thinking model
             (e.g. Gemini 2.5 behind an OpenAI-compatible endpoint) spends this budget on
@@ -114,6 +121,13 @@ class JudgeConfig:
         shown = {**self.public(), "cache_path": self.cache_path}
         return f"JudgeConfig({', '.join(f'{k}={v!r}' for k, v in shown.items())})"
 
+    def scrub(self, text: str) -> str:
+        """``text`` with every occurrence of the API key replaced by ``***`` (module rule)."""
+        key = self.api_key
+        if key == NO_KEY or len(key) < _MIN_SECRET_LEN:
+            return text
+        return text.replace(key, SCRUBBED)
+
     def decoding_params(self) -> dict[str, Any]:
         """What besides the prompt decides the reply; part of the cache key."""
         return {
@@ -153,9 +167,23 @@ def judge_configured(env: Mapping[str, str] | None = None) -> bool:
 
 
 def inline_enabled(env: Mapping[str, str] | None = None) -> bool:
-    """Inline judging runs when a model is configured and ``TOOLPLAN_JUDGE_INLINE`` != 0."""
+    """Inline judging runs when a model is configured and ``TOOLPLAN_JUDGE_INLINE`` is not off.
+
+    Unset or empty ``TOOLPLAN_JUDGE_INLINE`` means on; ``0/false/no/off`` off.
+
+    Raises:
+        JudgeError: ``TOOLPLAN_JUDGE_INLINE`` is set to something that is not a boolean
+            (a typo must not silently turn the judge on or off).
+    """
     env = os.environ if env is None else env
-    return judge_configured(env) and parse_bool(env.get(ENV_INLINE, "1")) is not False
+    raw = env.get(ENV_INLINE, "").strip()
+    inline = parse_bool(raw) if raw else True
+    if inline is None:
+        raise JudgeError(
+            f"{ENV_INLINE}={raw!r} is not a boolean. Fix: set it to 0 (no inline judging) "
+            "or 1, or unset it."
+        )
+    return inline and judge_configured(env)
 
 
 def _number(env: Mapping[str, str], name: str, kind: type[int] | type[float]) -> Any:

@@ -19,17 +19,28 @@ for good, the sample is *unscored with a reason* (``judge:not_json``,
 ``judge:schema``, ``judge:empty_reply``, ``judge:http_429``, ``judge:timeout``,
 ``judge:unreachable``...), keeps its transcript, and is excluded from every mean —
 it is never scored 0. Replies come from the cache when present.
+
+Run rules (``judge_all``):
+
+* every reply is cached the moment it arrives, by the thread that received it;
+* the workers are daemon threads: on Ctrl-C ``judge_all`` returns control at once
+  by raising ``JudgeInterrupted`` (a ``KeyboardInterrupt``) — nothing new
+  is sent, no retry starts, and requests in flight are abandoned rather than waited
+  for (a reply that still arrives while the process lives is cached). The next run
+  resumes from the cache: only the missing calls are made;
+* the API key never reaches a transcript or a detail (``JudgeConfig.scrub``), even
+  when the server echoes it or the candidate contains it.
 """
 
 from __future__ import annotations
 
 import json
 import logging
+import queue
 import re
 import threading
 from collections import Counter
 from collections.abc import Sequence
-from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from typing import Annotated, Any
 
@@ -218,16 +229,47 @@ class JudgeRun:
         return Counter(r.reason for r in self.results if r.reason)
 
 
+class JudgeInterrupted(KeyboardInterrupt):
+    """The run was interrupted (Ctrl-C); what was received is cached.
+
+    Attributes:
+        done: Samples whose outcome was complete before the interrupt.
+        total: Samples in the batch.
+        replies: Replies received over HTTP in this run (each cached as it arrived
+            when the cache is on).
+        cache_path: The cache file, or None when caching is off.
+    """
+
+    def __init__(self, done: int, total: int, replies: int, cache_path: Any) -> None:
+        self.done, self.total, self.replies, self.cache_path = done, total, replies, cache_path
+        super().__init__(f"judging interrupted after {done} of {total} samples")
+
+
+class _Cancelled(Exception):
+    """Raised inside a worker once the run is cancelled; its result is discarded."""
+
+
 class _Judge:
-    """Holds what the per-sample flow shares: client, cache, template, stop signal."""
+    """Holds what the per-sample flow shares: client, cache, template, stop signals.
+
+    ``stop`` halts sending and retrying (set on a fatal error and on cancel);
+    ``cancelled`` says the run was interrupted, so workers take no new sample.
+    """
 
     def __init__(
         self, config: JudgeConfig, template: Template, cache: JudgeCache | None, client: Any
     ) -> None:
         self.config, self.template, self.cache, self.client = config, template, cache, client
         self.stop = threading.Event()
+        self.cancelled = threading.Event()
         self.fatal: JudgeUnavailable | None = None
-        self._fatal_lock = threading.Lock()
+        self.received = 0
+        self._lock = threading.Lock()
+
+    def cancel(self) -> None:
+        """Interrupt: send nothing more, start no retry, take no new sample."""
+        self.cancelled.set()
+        self.stop.set()
 
     def ask(self, messages: list[Message], tally: dict[str, Any]) -> str:
         """One reply for ``messages``: from the cache, else from the server (then cached)."""
@@ -238,7 +280,10 @@ class _Judge:
             hit = self.cache.get(key)
             if hit is not None:
                 tally["cache_hits"] += 1
-                return hit.reply
+                # A cache written before replies were scrubbed may still hold the key.
+                return self.config.scrub(hit.reply)
+        if self.cancelled.is_set():
+            raise _Cancelled
         if self.stop.is_set():
             # Another call found the judge unavailable: do not send more requests.
             reason = self.fatal.reason if self.fatal else "judge:unreachable"
@@ -246,7 +291,7 @@ class _Judge:
         try:
             reply = self.client.complete(messages, stop=self.stop)
         except JudgeUnavailable as e:
-            with self._fatal_lock:
+            with self._lock:
                 if self.fatal is None:
                     self.fatal = e
             self.stop.set()
@@ -254,9 +299,13 @@ class _Judge:
             raise CallFailed(e.reason, str(e), 0) from None
         except CallFailed as e:
             tally["calls"] += e.attempts
+            if self.cancelled.is_set():
+                raise _Cancelled from None
             raise
         tally["calls"] += reply.attempts
         tally["latencies"].append(reply.latency_s)
+        with self._lock:
+            self.received += 1
         if self.cache is not None:
             self.cache.put(
                 key,
@@ -276,12 +325,13 @@ class _Judge:
         transcript: list[Message] = list(messages)
 
         def result(verdict: Verdict | None, reason: str | None, detail: str) -> JudgeResult:
+            scrub = self.config.scrub
             return JudgeResult(
                 sample_id=item.sample_id,
                 verdict=verdict,
                 reason=reason,
-                detail=detail,
-                transcript=tuple(transcript),
+                detail=scrub(detail),
+                transcript=tuple({k: scrub(v) for k, v in m.items()} for m in transcript),
                 calls=tally["calls"],
                 cache_hits=tally["cache_hits"],
                 latencies=tuple(tally["latencies"]),
@@ -312,7 +362,7 @@ def judge_all(
     template: Template | None = None,
     progress: str | None = "judge",
 ) -> JudgeRun:
-    """Judge every item with ``config.concurrency`` requests in flight.
+    """Judge every item with ``config.concurrency`` requests in flight (module run rules).
 
     Args:
         items: The samples to judge.
@@ -324,6 +374,9 @@ def judge_all(
         One result per item, in input order. When the judge turns out to be
         unavailable, ``fatal`` holds the one error message and every sample not yet
         answered (from the server or the cache) is unscored with that reason.
+
+    Raises:
+        JudgeInterrupted: Ctrl-C stopped the run; replies received so far are cached.
     """
     from tqdm.auto import tqdm
 
@@ -334,31 +387,70 @@ def judge_all(
     client = JudgeClient(config, RESPONSE_SCHEMA)
     judge = _Judge(config, template, cache, client)
     results: list[JudgeResult | None] = [None] * len(items)
-    pool = ThreadPoolExecutor(max_workers=config.concurrency)
+    todo: queue.SimpleQueue[tuple[int, JudgeInput]] = queue.SimpleQueue()
+    for pair in enumerate(items):
+        todo.put(pair)
+    done: queue.SimpleQueue[tuple[int, JudgeResult | BaseException | None]] = queue.SimpleQueue()
+
+    def work() -> None:
+        while not judge.cancelled.is_set():
+            try:
+                i, item = todo.get_nowait()
+            except queue.Empty:
+                return
+            try:
+                done.put((i, judge.judge_one(item)))
+            except _Cancelled:
+                return
+            except BaseException as e:  # a bug: hand it to the caller's thread
+                done.put((i, e))
+                return
+
+    # Daemon threads (not a ThreadPoolExecutor, whose exit hook joins its workers): an
+    # interrupted run must not wait for requests in flight.
+    workers = [
+        threading.Thread(target=work, name=f"toolplan-judge-{n}", daemon=True)
+        for n in range(min(config.concurrency, len(items)))
+    ]
+    finished = 0
     try:
         with tqdm(total=len(items), desc=progress, disable=progress is None) as bar:
-            futures = {pool.submit(judge.judge_one, item): i for i, item in enumerate(items)}
-            for future in as_completed(futures):
-                results[futures[future]] = future.result()
+            for worker in workers:
+                worker.start()
+            while finished < len(items):
+                try:
+                    # A timeout, so a Ctrl-C that the OS hands to a worker thread is
+                    # still seen here within half a second.
+                    i, outcome = done.get(timeout=0.5)
+                except queue.Empty:
+                    continue
+                if isinstance(outcome, BaseException):
+                    raise outcome
+                results[i] = outcome
+                finished += 1
                 bar.update(1)
+    except KeyboardInterrupt as e:
+        judge.cancel()
+        # No close(): workers still blocked in a request would race it. The cache is
+        # committed reply by reply; both close when the last worker lets go of them.
+        raise JudgeInterrupted(
+            finished, len(items), judge.received, config.cache_path if cache is not None else None
+        ) from e
     except BaseException:
-        # Ctrl-C or a bug: start nothing new, retry nothing. Replies already received
-        # are in the cache, so the next run resumes from there.
-        judge.stop.set()
-        pool.shutdown(wait=False, cancel_futures=True)
+        judge.cancel()
         raise
-    else:
-        pool.shutdown()
-    finally:
-        client.close()
-        if cache is not None:
-            cache.close()
-    done = tuple(r for r in results if r is not None)
-    run = JudgeRun(done, config.model, template, str(judge.fatal) if judge.fatal else None)
+    for worker in workers:
+        worker.join()
+    client.close()
+    if cache is not None:
+        cache.close()
+    done_results = tuple(r for r in results if r is not None)
+    fatal = str(judge.fatal) if judge.fatal else None
+    run = JudgeRun(done_results, config.model, template, fatal)
     log.info(
         "judge %s: %d scored, %d unscored %s, %d calls, %d cache hits",
         config.model,
-        len(done) - run.unscored,
+        len(done_results) - run.unscored,
         run.unscored,
         dict(run.reasons()),
         run.calls,

@@ -2,9 +2,15 @@
 
 It is a real HTTP server on 127.0.0.1 (a thread of the test process), answering
 ``POST /v1/chat/completions`` with replies a test scripts: a valid verdict derived
-from the candidate plan, or garbage, per request. It records every request so tests
-can count calls and check headers. llm-katan's echo backend cannot produce a verdict
-(it answers "[echo] ... User: <prompt>"), so this server covers the scored path.
+from the candidate plan, garbage, an HTTP error, or a transport fault, per request.
+It records every request so tests can count calls and check headers, and answers
+``GET /v1/models`` (the judge's pre-flight check; recorded apart in ``gets``).
+llm-katan's echo backend cannot produce a verdict (it answers "[echo] ... User:
+<prompt>"), so this server covers the scored path.
+
+Transport faults a behaviour can return (status 0): ``DROP`` closes the connection
+without a byte of reply; ``TRUNCATE`` sends the headers of a complete reply and half
+its body, then closes.
 """
 
 from __future__ import annotations
@@ -13,6 +19,7 @@ import hashlib
 import json
 import re
 import socket
+import sys
 import threading
 import time
 from collections.abc import Callable
@@ -42,13 +49,15 @@ def candidate_of(messages: list[dict[str, Any]]) -> str:
 def scripted_verdict(messages: list[dict[str, Any]]) -> str:
     """A verdict that depends on the candidate: 1 + number of '#Agent' lines (max 5)."""
     score = min(5, 1 + candidate_of(messages).count("#Agent"))
-    body = {d: score for d in DIMENSIONS}
+    body: dict[str, Any] = {d: score for d in DIMENSIONS}
     body["rationale"] = "scripted"
     return json.dumps(body)
 
 
 # A behaviour maps (request body, request index) to (HTTP status, reply text or raw body).
 Behaviour = Callable[[dict[str, Any], int], tuple[int, str]]
+DROP: tuple[int, str] = (0, "drop")
+TRUNCATE: tuple[int, str] = (0, "truncate")
 
 
 def verdict_behaviour(body: dict[str, Any], index: int) -> tuple[int, str]:
@@ -65,6 +74,11 @@ class ScriptedJudge:
     api_key: str | None = None
     latency_s: float = 0.0
     behaviour: Behaviour = verdict_behaviour
+    gets: list[str] = field(default_factory=list)
+    # Stops the server (set by ``start``); a behaviour may call it to play a dying judge.
+    stop: Callable[[], None] = lambda: None
+    # Set when the server stops: a behaviour that waits (a slow judge) waits on this.
+    closed: threading.Event = field(default_factory=threading.Event)
 
     @property
     def base_url(self) -> str:
@@ -114,22 +128,51 @@ def start(
             self.end_headers()
             self.wfile.write(payload)
 
+        def _key_refused(self) -> bool:
+            if state.api_key is None or self.headers.get("Authorization") == (
+                f"Bearer {state.api_key}"
+            ):
+                return False
+            error = {"error": {"message": "bad key", "type": "invalid_request_error"}}
+            self._send(401, json.dumps(error).encode(), "application/json")
+            return True
+
+        def do_GET(self) -> None:
+            with lock:
+                state.gets.append(self.path)
+            if self._key_refused():
+                return
+            if self.path.rstrip("/").endswith("/models"):
+                models = {"object": "list", "data": [{"id": "scripted", "object": "model"}]}
+                self._send(200, json.dumps(models).encode(), "application/json")
+            else:
+                self._send(404, b'{"error": {"message": "not found"}}', "application/json")
+
         def do_POST(self) -> None:
             raw = self.rfile.read(int(self.headers.get("Content-Length", 0)))
             body = json.loads(raw)
             with lock:
                 index = len(state.requests)
                 state.requests.append({"body": body, "auth": self.headers.get("Authorization")})
-            if state.api_key is not None and self.headers.get("Authorization") != (
-                f"Bearer {state.api_key}"
-            ):
-                error = {"error": {"message": "bad key", "type": "invalid_request_error"}}
-                self._send(401, json.dumps(error).encode(), "application/json")
+            if self._key_refused():
                 return
             if state.latency_s:
                 time.sleep(state.latency_s)
             status, text = state.behaviour(body, index)
-            if status == 200 and text.startswith("RAW:"):
+            if (status, text) == DROP:
+                self.close_connection = True
+                self.connection.shutdown(socket.SHUT_RDWR)
+            elif (status, text) == TRUNCATE:
+                payload = json.dumps(completion("x" * 200, "?")).encode()
+                self.send_response(200)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(payload)))
+                self.end_headers()
+                self.wfile.write(payload[: len(payload) // 2])
+                self.wfile.flush()
+                self.close_connection = True
+                self.connection.shutdown(socket.SHUT_RDWR)
+            elif status == 200 and text.startswith("RAW:"):
                 self._send(200, text[4:].encode(), "application/json")
             elif status == 200:
                 reply = completion(text, body.get("model", "?"))
@@ -138,17 +181,26 @@ def start(
                 error = {"error": {"message": text, "type": "server_error"}}
                 self._send(status, json.dumps(error).encode(), "application/json")
 
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    server.daemon_threads = True
+    class Server(ThreadingHTTPServer):
+        daemon_threads = True
+
+        def handle_error(self, request: Any, client_address: Any) -> None:
+            # A client that hung up (an interrupted judge run) is not a server bug.
+            if not isinstance(sys.exc_info()[1], ConnectionError):
+                super().handle_error(request, client_address)
+
+    server = Server(("127.0.0.1", 0), Handler)
     state.port = server.server_address[1]
     thread = threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True)
     thread.start()
 
     def stop() -> None:
+        state.closed.set()
         server.shutdown()
         server.server_close()
         thread.join(timeout=5)
 
+    state.stop = stop
     return state, stop
 
 

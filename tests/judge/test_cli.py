@@ -21,7 +21,7 @@ import pytest
 from harness_ext.judge.rubric import load_template, prompt_hash
 from harness_ext.metrics.table import JUDGE_METRICS
 from tests.helpers import run_command
-from tests.judge.scripted_server import free_port_closed
+from tests.judge.scripted_server import free_port_closed, scripted_verdict
 
 KEY = "sk-cli-secret-6b1d0e"
 STAMP = "2030-01-02T03-04-05.000006"
@@ -224,7 +224,9 @@ def test_the_api_key_never_reaches_files_or_output(scripted_judge: Any, tmp_path
         env=judge_env(server.base_url, tmp_path / "c.sqlite"),
         timeout=120,
     )
-    assert ok.returncode == 0, ok.stderr[-2000:]
+    # No sample gets a verdict, so it exits 2; its summary quotes the errors, scrubbed.
+    assert ok.returncode == 2, ok.stderr[-2000:]
+    assert "the judge scored 0 of 6 samples" in ok.stderr and "bad key ***" in ok.stderr
     wrong = scripted_judge(api_key="another-key")
     bad = run_command(
         ["toolplan", "judge", str(out)],
@@ -239,6 +241,132 @@ def test_the_api_key_never_reaches_files_or_output(scripted_judge: Any, tmp_path
         assert KEY not in text
     leaked = [p for p in tmp_path.rglob("*") if p.is_file() and KEY.encode() in p.read_bytes()]
     assert leaked == []
+
+
+@pytest.mark.slow
+def test_ctrl_c_exits_130_with_one_line_and_a_rerun_makes_only_the_missing_calls(
+    scripted_judge: Any, tmp_path: Path
+) -> None:
+    def behaviour(body: dict[str, Any], index: int) -> tuple[int, str]:
+        if "(variant 0)" not in body["messages"][1]["content"]:
+            server.closed.wait(120)  # far slower than the test: these are in flight
+        return 200, scripted_verdict(body["messages"])
+
+    server = scripted_judge(behaviour=behaviour)
+    out = write_run(tmp_path, 6)
+    cache = tmp_path / "cache.sqlite"
+    env = {**os.environ, **judge_env(server.base_url, cache), "TOOLPLAN_JUDGE_CONCURRENCY": "4"}
+    proc = subprocess.Popen(
+        [str(BIN / "toolplan"), "judge", str(out), "--quiet"],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline and proc.poll() is None:
+            if _rows(cache) == 1 and len(server.requests) == 4:
+                break
+            time.sleep(0.05)
+        proc.send_signal(signal.SIGINT)
+        stdout, stderr = proc.communicate(timeout=60)  # not the 120 s of the slow replies
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+    assert proc.returncode == 130, stderr
+    lines = stderr.splitlines()
+    assert len(lines) == 1 and stdout == "", stderr  # no traceback
+    assert "interrupted after 1 of 6 samples" in lines[0]
+    assert "resumes where it stopped" in lines[0] and str(cache) in lines[0]
+    cached = {row[0] for row in _query(cache, "SELECT prompt_hash FROM replies")}
+    assert len(cached) == 1  # the one reply that arrived
+
+    asked_before = len(server.requests)
+    server.behaviour = lambda body, index: (200, scripted_verdict(body["messages"]))
+    again = run_command(
+        ["toolplan", "judge", str(out), "--quiet"],
+        env=judge_env(server.base_url, cache),
+        timeout=120,
+    )
+    assert again.returncode == 0, again.stderr[-2000:]
+    results, _ = outputs(out)
+    assert (results["judge"]["calls"], results["judge"]["cache_hits"]) == (5, 1)
+    resumed = [prompt_hash(r["body"]["messages"]) for r in server.requests[asked_before:]]
+    assert len(resumed) == 5 and not set(resumed) & cached
+
+
+@pytest.mark.slow
+def test_a_run_where_every_call_fails_exits_2_with_the_cause_and_the_fix(
+    scripted_judge: Any, tmp_path: Path
+) -> None:
+    def no_response_format(body: dict[str, Any], index: int) -> tuple[int, str]:
+        # A server that does not support response_format answers 400 to every request.
+        if "response_format" in body:
+            return 400, "response_format json_object is not supported"
+        return 200, scripted_verdict(body["messages"])
+
+    server = scripted_judge(behaviour=no_response_format)
+    out = write_run(tmp_path, 4)
+    result = run_command(
+        ["toolplan", "judge", str(out), "--quiet"],
+        env=judge_env(server.base_url, tmp_path / "c.sqlite"),
+        timeout=120,
+    )
+    assert result.returncode == 2
+    lines = result.stderr.splitlines()
+    assert len(lines) == 1, result.stderr
+    assert "the judge scored 0 of 4 samples: 4 judge:http_400" in lines[0]
+    assert "Fix: set TOOLPLAN_JUDGE_RESPONSE_FORMAT=none" in lines[0]
+    # Written first: nothing computed is lost, each sample keeps its reason.
+    results, samples = outputs(out)
+    assert results["judge"]["unscored_reasons"] == {"judge:http_400": 4}
+    assert str(out / "some__model" / f"judge_results_{STAMP}.json") in lines[0]
+    assert {s["judge_info"]["reason"] for s in samples} == {"judge:http_400"}
+    assert results["results"]["assetops_free"]["judge_info,none"].startswith(
+        "judge: not run, judge:http_400"
+    )
+
+    # The fix it names works.
+    fixed = run_command(
+        ["toolplan", "judge", str(out), "--quiet"],
+        env={
+            **judge_env(server.base_url, tmp_path / "c.sqlite"),
+            "TOOLPLAN_JUDGE_RESPONSE_FORMAT": "none",
+        },
+        timeout=120,
+    )
+    assert fixed.returncode == 0, fixed.stderr[-2000:]
+    results, _ = outputs(out)
+    assert results["judge"]["scored"] == 4 and results["judge"]["calls"] == 4
+
+
+@pytest.mark.slow
+def test_a_key_echoed_by_the_server_is_in_no_file_and_no_output(
+    scripted_judge: Any, tmp_path: Path
+) -> None:
+    def echo(body: dict[str, Any], index: int) -> tuple[int, str]:
+        if "(variant 0)" in body["messages"][1]["content"]:
+            return 200, f"Authorization: Bearer {KEY}"  # unparseable: kept in the transcript
+        verdict = json.loads(scripted_verdict(body["messages"]))
+        verdict["rationale"] = f"called with {KEY}"
+        return 200, json.dumps(verdict)
+
+    server = scripted_judge(api_key=KEY, behaviour=echo)
+    out = write_run(tmp_path, 4)
+    result = run_command(
+        ["toolplan", "judge", str(out)],
+        env=judge_env(server.base_url, tmp_path / "cache.sqlite"),
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr[-2000:]
+    _, samples = outputs(out)
+    assert samples[1]["judge_info"]["rationale"] == "called with ***"  # it was echoed
+    assert KEY not in result.stdout + result.stderr
+    written = [p for p in tmp_path.rglob("*") if p.is_file()]
+    assert tmp_path / "cache.sqlite" in written
+    assert [p for p in written if KEY.encode() in p.read_bytes()] == []
 
 
 @pytest.mark.slow

@@ -1,14 +1,18 @@
 """The judge against a real HTTP server on 127.0.0.1 whose replies the test scripts.
 
-Covers the scored path, the single re-ask, retries only on 429/5xx/timeouts, garbage
-bodies, unavailable judges, the cache and bounded concurrency. Every run must account
-for every sample: scored + unscored == inputs, and each unscored one has a reason.
+Covers the scored path, the single re-ask, retries on 429/5xx/timeouts/dropped
+connections only, garbage bodies, unavailable judges, the cache, bounded concurrency,
+an interrupted run, and a key echoed back by the server. Every run must account for
+every sample: scored + unscored == inputs, and each unscored one has a reason.
 """
 
 from __future__ import annotations
 
+import json
 import logging
 import re
+import signal
+import sqlite3
 import threading
 import time
 from pathlib import Path
@@ -18,8 +22,14 @@ import pytest
 
 from harness_ext.judge.config import JudgeConfig
 from harness_ext.judge.rubric import DIMENSIONS, JudgeInput
-from harness_ext.judge.scoring import JudgeRun, judge_all
-from tests.judge.scripted_server import ScriptedJudge, free_port_closed, scripted_verdict
+from harness_ext.judge.scoring import JudgeInterrupted, JudgeRun, judge_all
+from tests.judge.scripted_server import (
+    DROP,
+    TRUNCATE,
+    ScriptedJudge,
+    free_port_closed,
+    scripted_verdict,
+)
 
 KEY = "sk-test-do-not-leak-7f3a9c"
 
@@ -159,6 +169,53 @@ def test_other_4xx_and_garbage_bodies_are_not_retried(scripted_judge: Any, tmp_p
     assert run.calls == 3 == len(server.requests)
 
 
+@pytest.mark.parametrize("fault", [DROP, TRUNCATE], ids=["drop", "truncate"])
+def test_one_dropped_connection_is_retried_and_the_sample_scored(
+    scripted_judge: Any, tmp_path: Path, fault: tuple[int, str]
+) -> None:
+    def behaviour(body: dict[str, Any], index: int) -> tuple[int, str]:
+        return fault if index == 0 else (200, scripted_verdict(body["messages"]))
+
+    server = scripted_judge(behaviour=behaviour)
+    run = judge_all(items(3), config(server, tmp_path, concurrency=1), progress=None)
+    accounted(run, 3)
+    assert run.unscored == 0 and run.fatal is None
+    assert run.calls == 4 == len(server.requests)  # the dropped one was asked again
+
+
+def test_a_connection_dropped_on_every_attempt_fails_that_sample_only(
+    scripted_judge: Any, tmp_path: Path
+) -> None:
+    def behaviour(body: dict[str, Any], index: int) -> tuple[int, str]:
+        cursed = "question 0" in body["messages"][1]["content"]
+        return DROP if cursed else (200, scripted_verdict(body["messages"]))
+
+    server = scripted_judge(behaviour=behaviour)
+    run = judge_all(items(4), config(server, tmp_path, max_retries=2), progress=None)
+    accounted(run, 4)
+    assert run.fatal is None and run.reasons() == {"judge:disconnected": 1}
+    assert "after 3 attempts" in run.results[0].detail
+    assert run.calls == 3 + 3
+
+
+def test_a_server_that_answered_then_refuses_every_retry_is_unreachable(
+    scripted_judge: Any, tmp_path: Path
+) -> None:
+    def behaviour(body: dict[str, Any], index: int) -> tuple[int, str]:
+        if index == 0:
+            server.stop()  # the judge dies after its first answer
+        return 200, scripted_verdict(body["messages"])
+
+    server = scripted_judge(behaviour=behaviour)
+    cfg = config(server, tmp_path, concurrency=1, max_retries=2)
+    run = judge_all(items(3), cfg, progress=None)
+    accounted(run, 3)
+    assert run.results[0].scored
+    assert run.reasons() == {"judge:unreachable": 2}
+    assert run.fatal and "refused every one of 3 connection attempts" in run.fatal
+    assert "Fix: start the server" in run.fatal
+
+
 def test_a_timeout_is_retried_then_unscored(scripted_judge: Any, tmp_path: Path) -> None:
     server = scripted_judge(latency_s=1.0)
     run = judge_all(items(1), config(server, tmp_path, timeout_s=0.2, max_retries=1), progress=None)
@@ -227,6 +284,81 @@ def test_the_key_is_in_no_result_transcript_or_log(
     accounted(run, 6)
     assert KEY not in repr(run.results) and KEY not in caplog.text
     assert KEY.encode() not in (tmp_path / "cache.sqlite").read_bytes()
+
+
+def test_a_key_the_server_echoes_is_scrubbed_from_transcripts_and_cache(
+    scripted_judge: Any, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    def echo(body: dict[str, Any], index: int) -> tuple[int, str]:
+        if "question 0" in body["messages"][1]["content"]:
+            return 200, f"I was called with Bearer {KEY}, no verdict"  # unparseable, twice
+        verdict = json.loads(scripted_verdict(body["messages"]))
+        verdict["rationale"] = f"your key is {KEY}"
+        return 200, json.dumps(verdict)
+
+    server = scripted_judge(api_key=KEY, behaviour=echo)
+    with caplog.at_level(logging.DEBUG):
+        run = judge_all(items(3), config(server, tmp_path), progress=None)
+    accounted(run, 3)
+    assert [r.scored for r in run.results] == [False, True, True]  # scrubbing kept verdicts
+    assert run.results[1].verdict and run.results[1].verdict.rationale == "your key is ***"
+    assert "***" in run.results[0].transcript[2]["content"]
+    assert KEY not in repr(run.results) and KEY not in caplog.text
+    cache = tmp_path / "cache.sqlite"
+    with sqlite3.connect(cache) as db:
+        replies = [row[0] for row in db.execute("SELECT reply FROM replies")]
+    assert len(replies) == 4 and not [r for r in replies if KEY in r]
+    assert not [p for p in tmp_path.rglob("*") if p.is_file() and KEY.encode() in p.read_bytes()]
+
+
+def test_ctrl_c_returns_at_once_and_keeps_every_reply_that_arrived(
+    scripted_judge: Any, tmp_path: Path
+) -> None:
+    def behaviour(body: dict[str, Any], index: int) -> tuple[int, str]:
+        match = re.search(r"question (\d+)", body["messages"][1]["content"])
+        if match and int(match.group(1)) >= 3:
+            server.closed.wait(120)  # a judge far slower than the test
+        return 200, scripted_verdict(body["messages"])
+
+    server = scripted_judge(behaviour=behaviour)
+    # 4 workers: samples 0-2 answer at once, 3-6 hang in flight, 7-9 wait in the queue.
+    cfg = config(server, tmp_path, concurrency=4, timeout_s=300.0)
+    main = threading.main_thread().ident
+    assert main is not None
+
+    def interrupt_when_three_are_cached() -> None:
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            if len(server.requests) == 7 and _cached(tmp_path / "cache.sqlite") == 3:
+                break
+            time.sleep(0.02)
+        signal.pthread_kill(main, signal.SIGINT)  # what Ctrl-C delivers
+
+    threading.Thread(target=interrupt_when_three_are_cached, daemon=True).start()
+    start = time.monotonic()
+    with pytest.raises(JudgeInterrupted) as caught:
+        judge_all(items(10), cfg, progress=None)
+    waited = time.monotonic() - start
+    stopped = caught.value
+    assert (stopped.done, stopped.total, stopped.replies) == (3, 10, 3)
+    assert stopped.cache_path == tmp_path / "cache.sqlite"
+    assert waited < 60, "the interrupt waited for requests in flight"
+    assert len(server.requests) == 7  # the three samples still queued were never sent
+
+    server.behaviour = lambda body, index: (200, scripted_verdict(body["messages"]))
+    again = judge_all(items(10), cfg, progress=None)
+    accounted(again, 10)
+    assert (again.cache_hits, again.calls, again.unscored) == (3, 7, 0)
+
+
+def _cached(db: Path) -> int:
+    if not db.exists():
+        return 0
+    try:
+        with sqlite3.connect(f"file:{db}?mode=ro", uri=True, timeout=1) as conn:
+            return int(conn.execute("SELECT COUNT(*) FROM replies").fetchone()[0])
+    except sqlite3.OperationalError:  # created but no table yet
+        return 0
 
 
 def _mixed(body: dict[str, Any], index: int) -> tuple[int, str]:

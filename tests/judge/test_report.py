@@ -9,9 +9,10 @@ from pathlib import Path
 import pytest
 import yaml
 
-from harness_ext.judge.report import sample_metrics
-from harness_ext.judge.rubric import DIMENSIONS
-from harness_ext.judge.scoring import JudgeResult, Verdict
+from harness_ext.judge.config import JudgeConfig
+from harness_ext.judge.report import failure_summary, sample_metrics, unscored_summary
+from harness_ext.judge.rubric import DIMENSIONS, load_template
+from harness_ext.judge.scoring import JudgeResult, JudgeRun, Verdict
 from harness_ext.metrics.aggregations import judge_info, pooled_mean, spearman, total
 
 TRANSCRIPT = ({"role": "user", "content": "q"}, {"role": "assistant", "content": "a"})
@@ -57,6 +58,65 @@ def test_aggregations_and_their_undefined_cases() -> None:
     assert math.isnan(spearman([[1, 0.5]]))
     assert math.isnan(spearman([[1, 0.0], [2, 0.0]]))  # constant at_f1: undefined
     assert judge_info([{"model": "m", "template": "t"}] * 2) == "model=m template=t"
+
+
+def test_judge_info_says_not_run_when_no_sample_has_a_verdict() -> None:
+    scored = {"model": "m", "template": "t", "status": "scored", "reason": None}
+    refused = {"model": "m", "template": "t", "status": "unscored", "reason": "judge:http_400"}
+    timeout = {**refused, "reason": "judge:timeout"}
+    assert judge_info([scored, refused]) == "model=m template=t"  # one verdict: it ran
+    assert judge_info([refused, timeout, refused]) == (
+        "judge: not run, judge:http_400|judge:timeout (model=m template=t)"
+    )
+
+
+def _run(*outcomes: tuple[str | None, str]) -> JudgeRun:
+    verdict = Verdict({d: 3 for d in DIMENSIONS})
+    results = tuple(
+        JudgeResult(f"t:{i}", None if reason else verdict, reason, detail, (), 1, 0)
+        for i, (reason, detail) in enumerate(outcomes)
+    )
+    return JudgeRun(results, "m", load_template())
+
+
+def test_a_run_with_no_verdict_is_one_line_by_cause_with_its_fix() -> None:
+    config = JudgeConfig(model="m")
+    refused = ("judge:http_400", "response_format json_object is not supported")
+    run = _run(refused, refused, ("judge:http_503", "overloaded (after 5 attempts)"))
+    line = failure_summary(run, config)
+    assert line is not None and "\n" not in line
+    assert line.startswith("the judge scored 0 of 3 samples: 2 judge:http_400 (")
+    assert "Fix: set TOOLPLAN_JUDGE_RESPONSE_FORMAT=none" in line
+    assert "1 judge:http_503 (" in line and "TOOLPLAN_JUDGE_MAX_RETRIES" in line
+    # Already without response_format, a 400 points elsewhere.
+    bare = failure_summary(run, JudgeConfig(model="m", response_format="none"))
+    assert bare is not None and "RESPONSE_FORMAT=none" not in bare
+    assert "TOOLPLAN_JUDGE_MAX_TOKENS" in bare
+
+
+@pytest.mark.parametrize(
+    ("reason", "fix"),
+    [
+        ("judge:http_429", "TOOLPLAN_JUDGE_CONCURRENCY"),
+        ("judge:timeout", "TOOLPLAN_JUDGE_TIMEOUT"),
+        ("judge:bad_response", "TOOLPLAN_JUDGE_BASE_URL"),
+        ("judge:disconnected", "server's log"),
+        ("judge:not_json", "TOOLPLAN_JUDGE_RESPONSE_FORMAT=json_schema"),
+        ("judge:empty_reply", "TOOLPLAN_JUDGE_MAX_TOKENS"),
+    ],
+)
+def test_every_cause_names_its_fix(reason: str, fix: str) -> None:
+    line = failure_summary(_run((reason, "detail")), JudgeConfig(model="m"))
+    assert line is not None and f"1 {reason} (" in line and fix in line
+
+
+def test_one_verdict_or_no_sample_is_not_a_failed_run() -> None:
+    config = JudgeConfig(model="m")
+    partial = _run((None, ""), ("judge:http_500", "boom"))
+    assert failure_summary(partial, config) is None
+    assert unscored_summary(partial, config).startswith("1 judge:http_500 (")
+    assert failure_summary(_run(), config) is None
+    assert unscored_summary(_run((None, "")), config) == ""
 
 
 def test_the_judge_filter_keeps_the_default_pipeline_name(repo_root: Path) -> None:
