@@ -47,6 +47,7 @@ import ast
 import json
 import math
 import re
+import warnings
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
@@ -223,7 +224,9 @@ def parse_python_calls(text: object) -> Decoded:
     if not body.endswith("]"):
         body = body + "]"
     try:
-        tree = ast.parse(body, mode="eval")
+        with warnings.catch_warnings():  # e.g. "invalid escape sequence" in model text
+            warnings.simplefilter("ignore")
+            tree = ast.parse(body, mode="eval")
     except (SyntaxError, ValueError, RecursionError, MemoryError) as e:
         return _fail(
             SYNTAX, f"not a Python list of calls ({type(e).__name__}: {e})", outside_text=True
