@@ -8,8 +8,8 @@ be imported, then
 
 * wraps ``lm_eval.tasks.manager.TaskManager.__init__`` so our task folder is added to
   ``include_path`` (ahead of the user's own paths, so theirs still override ours), and
-* registers the ``toolplan-hf`` model as a lazy ``module:attr`` placeholder right after
-  ``lm_eval.models`` fills the model registry.
+* registers the ``toolplan-hf`` and ``toolplan-agent`` models as lazy ``module:attr``
+  placeholders right after ``lm_eval.models`` fills the model registry.
 
 Opt out with ``TOOLPLAN_EVAL_NO_HOOK=1``; then use ``--include_path $(toolplan tasks-path)``.
 """
@@ -26,6 +26,8 @@ from typing import Any
 OPT_OUT_ENV = "TOOLPLAN_EVAL_NO_HOOK"
 MODEL_NAME = "toolplan-hf"
 MODEL_TARGET = "harness_ext.lm_eval_glue.models:ToolplanHFLM"
+AGENT_MODEL_NAME = "toolplan-agent"
+AGENT_MODEL_TARGET = "harness_ext.lm_eval_glue.agent_model:ToolplanAgentLM"
 
 
 def _tasks_dir() -> str:
@@ -79,6 +81,8 @@ def _register_model(module: ModuleType) -> None:
 
     if MODEL_NAME not in model_registry:
         model_registry.register(MODEL_NAME, target=MODEL_TARGET)
+    if AGENT_MODEL_NAME not in model_registry:
+        model_registry.register(AGENT_MODEL_NAME, target=AGENT_MODEL_TARGET)
 
 
 _PATCHES: dict[str, Callable[[ModuleType], None]] = {
