@@ -35,6 +35,13 @@ def configure(parser: argparse.ArgumentParser) -> None:
         "texts to decontaminate against and the training questions of gold plans",
     )
     parser.add_argument("--out", required=True, help="output folder")
+    parser.add_argument(
+        "--family",
+        choices=("planning", "agent"),
+        default="planning",
+        help="planning: the catalog families below; agent: role-labelled alpha-UMi data from "
+        "BFCL multi-turn ground truth of training task ids (harness_ext.agents)",
+    )
     parser.add_argument("--seed", type=int, default=42)
     parser.add_argument(
         "--size",
@@ -80,6 +87,8 @@ def configure(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Build, write, and print a summary (warnings go to stderr)."""
+    if args.family == "agent":
+        return _run_agent(args)
     config = BuildConfig(
         catalog=args.catalog,
         scenarios=args.scenarios,
@@ -117,4 +126,31 @@ def run(args: argparse.Namespace) -> int:
     if d["eval_texts"] == 0:
         print("warning: no evaluation texts: nothing was decontaminated", file=sys.stderr)
     print(f"wrote {m['counts']['total']} examples to {args.out} (manifest: {paths[MANIFEST_FILE]})")
+    return 0
+
+
+def _run_agent(args: argparse.Namespace) -> int:
+    """``--family agent``: per-role data from BFCL trajectories of training task ids."""
+    from harness_ext.agents.training_data import (
+        AgentDataConfig,
+        build_agent_dataset,
+        write_agent_dataset,
+    )
+
+    data = build_agent_dataset(
+        AgentDataConfig(threshold=args.threshold, eval_fraction=args.eval_fraction, seed=args.seed)
+    )
+    paths = write_agent_dataset(data, args.out)
+    m = data.manifest
+    print(
+        f"agent data from {m['tasks_used']} training tasks of {', '.join(m['categories'])} "
+        f"({m['split']['heldout_size']} held-out indices never read)"
+    )
+    for role, n in m["counts"]["train"].items():
+        print(f"  {role:<11} train {n:>5}  eval {m['counts']['eval'][role]:>4}")
+    print(
+        f"decontamination (ratio > {args.threshold}): {m['tasks_dropped']} training tasks "
+        f"dropped, listed in {paths[REPORT_FILE]}"
+    )
+    print(f"wrote {args.out} (manifest: {paths[MANIFEST_FILE]})")
     return 0

@@ -22,7 +22,7 @@ _RECORDED = (
     ("save_steps", "--save-steps"), ("eval_steps", "--eval-steps"),
     ("logging_steps", "--logging-steps"), ("seed", "--seed"), ("device", "--device"),
     ("gradient_checkpointing", "--gradient-checkpointing"),
-    ("threads", "--threads"),
+    ("threads", "--threads"), ("stage", "--stage"), ("init", "--init"),
 )  # fmt: skip
 
 
@@ -86,6 +86,19 @@ def configure(parser: argparse.ArgumentParser) -> None:
         help="manifest kind: placeholder marks a briefly trained stand-in (CI fixture)",
     )
     parser.add_argument("--description", default="")
+    # α-UMi agent (harness_ext.agents): which role's data, and the adapter to start from.
+    parser.add_argument(
+        "--stage",
+        choices=("backbone", "planner", "caller", "summarizer"),
+        default=None,
+        help="agent role to train: reads DATA/<stage> of `toolplan build-data --family agent`",
+    )
+    parser.add_argument(
+        "--init",
+        default=None,
+        metavar="ADAPTER",
+        help="continue from this adapter (stage 2: each role starts from the backbone)",
+    )
 
 
 def recorded_command(args: argparse.Namespace) -> str:
@@ -102,9 +115,16 @@ def run(args: argparse.Namespace) -> int:
     """Train and print where the adapter went."""
     from harness_ext.training.sft import train
 
+    data, kind, extra = args.data, args.kind, {}
+    if args.stage:
+        from harness_ext.agents.training_data import stage_data
+
+        data = stage_data(args.data, args.stage)
+        kind = f"agent-{args.stage}" if args.kind == "internalization" else args.kind
+        extra = {"agent": {"stage": args.stage, "init": args.init}}
     config = TrainConfig(
         base=args.base,
-        data=args.data,
+        data=data,
         out=args.out,
         quantization=args.quantization,
         r=args.r,
@@ -130,9 +150,11 @@ def run(args: argparse.Namespace) -> int:
         gradient_checkpointing=args.gradient_checkpointing,
         threads=args.threads,
         name=args.name,
-        kind=args.kind,
+        kind=kind,
         description=args.description,
         command=recorded_command(args),
+        extra=extra,
+        init=args.init,
     )
     summary = train(config)
     loss = (

@@ -86,6 +86,7 @@ class TrainConfig:
     description: str = ""
     command: str = ""
     extra: dict[str, Any] = field(default_factory=dict)
+    init: str | None = None
 
 
 @dataclass(frozen=True)
@@ -296,6 +297,39 @@ def prepare_run_folder(config: TrainConfig) -> RunFolder:
     return RunFolder(out, _checkpoint_dir(out), existing if config.resume else None)
 
 
+def continue_from(model: Any, config: TrainConfig) -> tuple[Any, TrainConfig]:
+    """Put the ``--init`` adapter on the loaded base, trainable, to continue training it
+    (stage 2 of the α-UMi recipe starts each role from the stage-1 backbone). The run's
+    LoRA settings become the adapter's own, so the manifest records what was trained.
+
+    Raises:
+        ModelLoadError / DataFileError: the adapter is unreadable or does not fit the base.
+    """
+    import dataclasses
+
+    from peft import PeftModel
+
+    from harness_ext.models.adapter_checks import check_base, inspect_adapter
+
+    info = inspect_adapter(str(config.init))
+    check_base(info, config.base)
+    try:
+        model = PeftModel.from_pretrained(model, str(info.path), is_trainable=True)
+    except (RuntimeError, ValueError, KeyError) as e:
+        raise ModelLoadError(f"--init {config.init} does not fit base {config.base} ({e})") from e
+    lora = info.config
+    targets = lora.get("target_modules")
+    config = dataclasses.replace(
+        config,
+        r=int(lora.get("r", config.r)),
+        alpha=int(lora.get("lora_alpha", config.alpha)),
+        dropout=float(lora.get("lora_dropout", config.dropout)),
+        target_modules=",".join(sorted(targets)) if isinstance(targets, list) else str(targets),
+        extra={**config.extra, "init": str(config.init)},
+    )
+    return model, config
+
+
 def lora_config(config: TrainConfig) -> Any:
     """PEFT ``LoraConfig``: ``target_modules`` is PEFT's ``all-linear`` or a comma list."""
     from peft import LoraConfig
@@ -378,7 +412,8 @@ def build_trainer(
         train_dataset=train_ds,
         eval_dataset=eval_ds,
         processing_class=tokenizer,
-        peft_config=lora_config(config),
+        # --init: the model already carries the adapter to continue from.
+        peft_config=None if config.init else lora_config(config),
         callbacks=callbacks or [],
     )
 
@@ -483,6 +518,8 @@ def train(config: TrainConfig) -> dict[str, Any]:
         torch.set_num_threads(config.threads)
     _log(f"loading {config.base} ({config.quantization}) on {device} ...")
     model, tokenizer = load_base(config, device)
+    if config.init:
+        model, config = continue_from(model, config)
     lengths = _token_lengths(tokenizer, data.train)
     too_long = sum(n > config.max_seq_len for n in lengths)
     if too_long:
