@@ -23,7 +23,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from harness_ext.errors import DataFileError
+from harness_ext.errors import DataFileError, MissingDependencyError
 from harness_ext.io import iter_jsonl
 
 ENV_VAR = "ASSETOPSBENCH_DIR"
@@ -115,14 +115,25 @@ def validate(rows: Iterable[tuple[Any, str]], source: str) -> list[Scenario]:
 
 
 def resolve_local(source: str | Path) -> Path:
-    """Turn a file or folder into the scenario file it means."""
+    """Turn a file or folder into the scenario file it means.
+
+    Raises:
+        DataFileError: the path does not exist, cannot be inspected (``OSError`` such as
+            a permission error on a parent folder), or is a folder with none of the
+            known layouts.
+    """
     path = Path(source).expanduser()
-    if path.is_file():
-        return path
-    if path.is_dir():
-        for relative in FOLDER_LAYOUTS:
-            if (path / relative).is_file():
-                return path / relative
+    try:
+        if path.is_file():
+            return path
+        is_dir = path.is_dir()
+        layouts = [path / rel for rel in FOLDER_LAYOUTS] if is_dir else []
+        found = next((candidate for candidate in layouts if candidate.is_file()), None)
+    except OSError as e:
+        raise DataFileError(path, f"cannot be inspected ({e})", _FIX) from e
+    if found is not None:
+        return found
+    if is_dir:
         raise DataFileError(
             path, f"holds none of the known scenario files ({', '.join(FOLDER_LAYOUTS)})", _FIX
         )
@@ -130,14 +141,36 @@ def resolve_local(source: str | Path) -> Path:
 
 
 def _load_from_hub() -> list[Scenario]:
+    """Load the scenarios from ``HUB_ID`` (config ``HUB_CONFIG``) with ``datasets``.
+
+    Only the failures ``datasets.load_dataset`` documents are turned into a
+    ``DataFileError`` naming the hub id and the fix: no network or offline mode
+    (``ConnectionError``), a missing or gated dataset or file (other ``OSError``s:
+    ``DatasetNotFoundError``, ``HfHubHTTPError``), a config name the dataset lacks
+    (``ValueError``), a dataset that ships a loading script (``RuntimeError``) and
+    files that cannot be built into a table (``DatasetsError``). Anything else is a
+    bug and propagates unchanged.
+
+    Raises:
+        MissingDependencyError: ``datasets`` is not installed.
+        DataFileError: the hub copy cannot be loaded, or holds no split.
+    """
     try:
         import datasets
-
-        dataset_dict = datasets.load_dataset(HUB_ID, HUB_CONFIG)
-    except Exception as e:  # any hub/network failure: one actionable message
-        raise DataFileError(
-            f"hf://{HUB_ID} ({HUB_CONFIG})", f"could not be loaded ({type(e).__name__}: {e})", _FIX
+        from datasets.exceptions import DatasetsError
+    except ImportError as e:
+        raise MissingDependencyError(
+            "datasets", f"loading scenarios from hf://{HUB_ID}", "pip install datasets"
         ) from e
+    where = f"hf://{HUB_ID} ({HUB_CONFIG})"
+    try:
+        dataset_dict = datasets.load_dataset(HUB_ID, HUB_CONFIG)
+    except ConnectionError as e:
+        raise DataFileError(where, f"cannot be reached, offline or no network ({e})", _FIX) from e
+    except (OSError, ValueError, RuntimeError, DatasetsError) as e:
+        raise DataFileError(where, f"could not be loaded ({type(e).__name__}: {e})", _FIX) from e
+    if not dataset_dict:
+        raise DataFileError(where, "holds no split", _FIX)
     split = next(iter(dataset_dict.values()))
     return validate(((dict(r), f"hf://{HUB_ID}#{i}") for i, r in enumerate(split)), HUB_ID)
 
