@@ -5,7 +5,8 @@ this module and so ``registrations`` (our aggregations and the judge filter). Ta
 options come from the YAML's ``dataset_kwargs`` (``condition``, ``split``) and from
 ``metadata`` — which the user can override with ``--metadata``: ``scenarios``
 (file/folder/hub id), ``gold`` (``project``, ``paper`` or a path), ``catalog`` (name or
-path).
+path), and ``split``, which replaces the task's own (``AssetOpsTask``; lm-eval's own
+dataset call would crash on a key set twice).
 
 ``prompt_tokens`` counts the chat-formatted prompt (system + user, generation prompt
 added) in the tokenizer of ``tokenizer=`` or ``pretrained=`` from ``--model_args``;
@@ -16,8 +17,12 @@ tokenizer can be loaded (an API model), the metric is absent and one warning say
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
 from typing import Any
 
+from lm_eval.api.task import ConfigurableTask
+
+from harness_ext.errors import ToolplanError
 from harness_ext.lm_eval_glue import registrations as _registrations  # noqa: F401  (registers)
 from harness_ext.lm_eval_glue.judge_filter import check_inline_judge, inline_metrics
 from harness_ext.metrics.planning import score_plan
@@ -70,7 +75,13 @@ def build_docs(
 
 
 def load_dataset(**kwargs: Any) -> Any:
-    """``custom_dataset`` entry point: lm-eval passes metadata and dataset_kwargs here."""
+    """``custom_dataset`` entry point: the run's metadata and the task's dataset_kwargs.
+
+    Keys: ``condition`` (``free``/``informed``, default ``free``), ``split`` (default
+    ``all``), ``scenarios``, ``gold``, ``catalog``; every key, the model args included,
+    is also handed to the prompt token counter. Called by :class:`AssetOpsTask`, which
+    settles keys that both ``--metadata`` and the YAML set (see :func:`dataset_call_kwargs`).
+    """
     import datasets
 
     check_inline_judge()  # a judge that cannot work fails the run before it generates
@@ -83,6 +94,69 @@ def load_dataset(**kwargs: Any) -> Any:
         model_kwargs=kwargs,
     )
     return datasets.DatasetDict({"test": datasets.Dataset.from_list(docs)})
+
+
+METADATA_OVERRIDABLE = frozenset({"split"})
+"""``dataset_kwargs`` keys that ``--metadata`` may override (any other one names the task)."""
+
+
+def dataset_call_kwargs(
+    task: str, metadata: Mapping[str, Any] | None, dataset_kwargs: Mapping[str, Any] | None
+) -> dict[str, Any]:
+    """The keyword arguments of :func:`load_dataset` for one task.
+
+    lm-eval 0.4.13 itself calls ``custom_dataset(**metadata, **dataset_kwargs)``, which
+    raises ``TypeError: got multiple values for keyword argument 'split'`` as soon as
+    ``--metadata`` names a key the YAML's ``dataset_kwargs`` also sets. Rules here: a
+    metadata ``split`` overrides the task's own split (one warning names both); the same
+    value in both is no conflict; any other key set in both with different values is an
+    error, since it is what the task is (``condition``: pick the other task instead).
+
+    Raises:
+        ToolplanError: ``--metadata`` sets a non-overridable key of the task differently.
+    """
+    meta = dict(metadata or {})
+    own = dict(dataset_kwargs or {})
+    for key in sorted(meta.keys() & own.keys()):
+        if meta[key] == own[key]:
+            continue
+        if key in METADATA_OVERRIDABLE:
+            log.warning(
+                "%s: --metadata %s=%s overrides the task's own %s=%s",
+                task, key, meta[key], key, own[key],
+            )  # fmt: skip
+            own[key] = meta[key]
+            continue
+        raise ToolplanError(
+            f"task {task}: --metadata {key}={meta[key]} conflicts with the task's own "
+            f"{key}={own[key]}, which defines the task. Fix: drop {key} from --metadata "
+            f"and run the task made for {key}={meta[key]} (`toolplan tasks` lists them); "
+            f"only {', '.join(sorted(METADATA_OVERRIDABLE))} can be overridden."
+        )
+    return {**meta, **own}
+
+
+class AssetOpsTask(ConfigurableTask):
+    """The task class of every ``assetops_`` task (``class:`` in ``_template_yaml``).
+
+    lm-eval's ``ConfigurableTask`` with its dataset call replaced by
+    :func:`dataset_call_kwargs` + :func:`load_dataset`, so ``--metadata split=...``
+    works. The split actually used is written back to ``dataset_kwargs``, so the
+    results file's task config says which scenarios were run.
+    """
+
+    def __init__(self, config: dict[str, Any] | None = None, **kwargs: Any) -> None:
+        # lm-eval hands the whole YAML to the class, including the `class` key itself.
+        cfg = {k: v for k, v in (config or {}).items() if k != "class"}
+        super().__init__(config=cfg, **kwargs)
+
+    def download(self, dataset_kwargs: dict[str, Any] | None = None, **kwargs: Any) -> None:
+        """Build the dataset from the run's metadata and the task's ``dataset_kwargs``."""
+        call = dataset_call_kwargs(str(self.config.task), self.config.metadata, dataset_kwargs)
+        if dataset_kwargs is not None:
+            self.config.dataset_kwargs = {k: call[k] for k in dataset_kwargs}
+        loader = self.config.custom_dataset
+        self.dataset = (loader if callable(loader) else load_dataset)(**call)
 
 
 def doc_to_target(doc: dict[str, Any]) -> str:

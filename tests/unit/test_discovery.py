@@ -106,7 +106,9 @@ def test_the_assetops_family_keeps_its_names_kinds_and_members() -> None:
         "assetops_informed_test30_twinfree",
         "assetops_free_test30_twinfree",
     ]
-    assert kinds == dict.fromkeys(tasks, "TASK") | {
+    # PY_TASK: the template's `class:` (AssetOpsTask, so --metadata split=... works);
+    # lm-eval lists and builds PY_TASK and TASK alike.
+    assert kinds == dict.fromkeys(tasks, "PY_TASK") | {
         "assetops": "GROUP",
         "assetops_test30": "GROUP",
         "assetops_test30_twinfree": "GROUP",
