@@ -10,6 +10,12 @@
 Exit codes: 0 every score within tolerance; 1 a regression or a missing metric;
 2 an error (bad manifest/baseline/results, adapter that fails its load-time checks).
 An error in one adapter does not stop the others; every table is printed.
+
+CPU threads: the check sets ``OMP_WAIT_POLICY=PASSIVE`` before torch is imported (unless
+the variable is already set), and ``--threads`` defaults to ``auto`` (one per core with
+the passive policy). Without it, an 8-bit check beside another model process ran at a
+small fraction of its alone speed (see ``harness_ext.models.threads`` and
+``benchmarks/bench_contention.py``).
 """
 
 from __future__ import annotations
@@ -22,6 +28,7 @@ from pathlib import Path
 from typing import Any
 
 from harness_ext.errors import DataFileError, ToolplanError
+from harness_ext.models.threads import prefer_passive_wait
 from harness_ext.registry.manifest import BASELINE, MANIFEST, read_manifest
 from harness_ext.registry.regression import (
     DEFAULT_TOLERANCE,
@@ -66,6 +73,12 @@ def configure(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument(
         "--output_path", default=None, help="write each run's results to OUTPUT_PATH/<adapter>.json"
+    )
+    parser.add_argument(
+        "--threads",
+        default=None,
+        help="torch CPU threads: a number, or auto (default; one per core, with waiting "
+        "OpenMP threads sleeping instead of spinning: OMP_WAIT_POLICY=PASSIVE unless set)",
     )
     rec = parser.add_argument_group("recording a baseline")
     rec.add_argument(
@@ -134,10 +147,14 @@ def _cost_line(results: dict[str, Any]) -> str | None:
     if not isinstance(cost, dict):
         return None
     tps = cost.get("tokens_per_second")
-    return (
+    line = (
         f"cost: load {cost.get('load_seconds')} s, peak RSS {cost.get('peak_rss_mb')} MB, "
         f"{tps if tps is not None else '—'} generated tok/s"
     )
+    if cost.get("cpu_threads") is not None:
+        policy = cost.get("omp_wait_policy")
+        line += f" ({cost['cpu_threads']} CPU threads, OMP_WAIT_POLICY={policy})"
+    return line
 
 
 def _save(results: dict[str, Any], output_path: str | None, name: str) -> None:
@@ -174,7 +191,7 @@ def _check_one(adapter: Path, results_file: str | None, args: argparse.Namespace
                 f"re-run with the settings in {adapter / BASELINE}, or drop --results",
             )
     else:
-        results = evaluate_adapter(adapter, settings, args.device)
+        results = evaluate_adapter(adapter, settings, args.device, threads=args.threads)
         _save(results, args.output_path, adapter.name)
     cost = _cost_line(results)
     if args.record:
@@ -204,6 +221,8 @@ def _check_one(adapter: Path, results_file: str | None, args: argparse.Namespace
 
 def run(args: argparse.Namespace) -> int:
     """Check every adapter; 2 if any errored, else 1 if any regressed, else 0."""
+    # Before anything imports torch: the OpenMP runtime reads this once, at load.
+    prefer_passive_wait()
     adapters = _adapter_dirs(args)
     if args.results and len(args.results) != len(adapters):
         raise ToolplanError(

@@ -12,10 +12,15 @@ Use it like ``--model hf``, with these additions (all optional model args)::
   ``bnb_4bit_use_double_quant``, ``llm_int8_*``) quantize on the fly with bitsandbytes;
   lm-eval 0.4.13 passes these straight to ``from_pretrained``, which transformers 5
   rejects, so they become a ``BitsAndBytesConfig`` here (see ``harness_ext.models.quantize``);
+* ``threads`` (``auto`` or a number) sets torch's CPU threads before loading; ``auto`` keeps
+  one core free unless ``OMP_WAIT_POLICY=PASSIVE`` was set before start, since a spinning
+  OpenMP runtime on every core collapses beside another process (see
+  ``harness_ext.models.threads``; on a busy machine use ``OMP_WAIT_POLICY=PASSIVE lm_eval ...``);
 * with ``peft=ADAPTER`` the adapter's files, its base model and its effect are checked
   before anything is generated (``harness_ext.models.adapter_checks``); ``allow_base_mismatch=True``
   applies an adapter to another base anyway;
-* the results file gets ``config.toolplan_cost`` (load time, peak memory, tokens/s),
+* the results file gets ``config.toolplan_cost`` (load time, peak memory, tokens/s, CPU
+  threads and OpenMP wait policy),
   ``config.toolplan_quantization`` and, with an adapter, ``config.toolplan_adapter``.
 """
 
@@ -40,6 +45,7 @@ from harness_ext.models.adapter_checks import (
 from harness_ext.models.cost import CostMeter
 from harness_ext.models.embedded import DEFAULT_ALIAS, resolve_model
 from harness_ext.models.quantize import as_bool, bnb_config, describe, pop_bnb_options
+from harness_ext.models.threads import apply_threads, resolve_threads, thread_report
 
 _BNB_8BIT_LOGGER = "bitsandbytes.autograd._functions"
 
@@ -79,17 +85,21 @@ class ToolplanHFLM(HFLM):
         self,
         pretrained: Any = DEFAULT_ALIAS,
         allow_base_mismatch: bool | str = False,
+        threads: int | str | None = "auto",
         **kwargs: Any,
     ) -> None:
-        """Check the adapter (if any), then load like HFLM.
+        """Set the CPU threads, check the adapter (if any), then load like HFLM.
 
         Raises:
-            ModelLoadError / DataFileError: a bad quantization option, a missing or
-                corrupt adapter file, a base mismatch, or an adapter with no effect.
+            ModelLoadError / DataFileError: a bad quantization or ``threads`` option, a
+                missing or corrupt adapter file, a base mismatch, or an adapter with no
+                effect.
         """
         self._cost = CostMeter()
         self._allow_base_mismatch = as_bool("allow_base_mismatch", allow_base_mismatch)
         device = str(kwargs.get("device") or "cpu")
+        # Before loading: quantization and the adapter probe run on these threads too.
+        apply_threads(resolve_threads(threads, device))
         self._bnb = bnb_config(pop_bnb_options(kwargs), device)
         self._adapter: AdapterInfo | None = None
         self._base_check: BaseCheck | None = None
@@ -192,8 +202,9 @@ class ToolplanHFLM(HFLM):
         return out
 
     def cost_report(self) -> dict[str, Any]:
-        """The ``toolplan_cost`` block so far (see ``harness_ext.models.cost``)."""
-        return self._cost.report()
+        """The ``toolplan_cost`` block so far (see ``harness_ext.models.cost``), with the
+        CPU threads and OpenMP wait policy it was measured under."""
+        return {**self._cost.report(), **thread_report()}
 
     def get_model_info(self) -> dict[str, Any]:
         """HFLM's model info plus the ``toolplan_*`` blocks (cost, quantization, adapter)."""

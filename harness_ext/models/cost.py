@@ -14,8 +14,13 @@ file, so every run lands it at ``results["config"]["toolplan_cost"]``::
       "gpu_peak_allocated_mb": null,  # torch.cuda max_memory_allocated, null without CUDA
       "gpu_peak_reserved_mb": null,
       "generate_calls": 3, "generated_tokens": 96, "generate_seconds": 9.7,
-      "tokens_per_second": 9.9        # null when nothing was generated (log-likelihood tasks)
+      "tokens_per_second": 9.9,       # null when nothing was generated (log-likelihood tasks)
+      "cpu_threads": 2,               # torch's intra-op threads (toolplan-hf's `threads`)
+      "omp_wait_policy": "PASSIVE"    # OMP_WAIT_POLICY, null when unset (models.threads)
     }
+
+The last two are added by ``toolplan-hf`` (``harness_ext.models.threads.thread_report``):
+tokens/s on a shared CPU depend on them.
 
 Peak RSS: on Linux the kernel's high-water mark (VmHWM) is reset when the model starts
 loading (``/proc/self/clear_refs``), so the peak belongs to this run even inside a

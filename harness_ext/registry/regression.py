@@ -377,15 +377,20 @@ def evaluate_adapter(
     adapter_dir: str | Path,
     settings: EvalSettings,
     device: str | None = None,
+    threads: int | str | None = None,
 ) -> dict[str, Any]:
     """Run lm-eval on an adapter with ``settings`` through ``toolplan-hf``; return the results.
 
     The model is built directly (no registry lookup) and tasks come from this plugin's
-    task folder only, so no built-in task indexing is paid for.
+    task folder only, so no built-in task indexing is paid for. ``threads`` (a number
+    or ``auto``) overrides a ``threads`` in ``settings.model_args``; with neither,
+    ``toolplan-hf``'s ``auto`` applies (``harness_ext.models.threads``).
     """
     adapter_dir = Path(adapter_dir)
     manifest = read_manifest(adapter_dir)
     model_args = model_args_for(adapter_dir, manifest, settings)
+    if threads is not None:
+        model_args["threads"] = threads
     import lm_eval
     import torch
 

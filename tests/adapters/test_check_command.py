@@ -7,6 +7,7 @@ mismatched cases reuse its results file through ``--results``, so they need no m
 from __future__ import annotations
 
 import json
+import os
 import shutil
 from pathlib import Path
 from typing import Any
@@ -47,6 +48,22 @@ def test_check_passes_on_the_committed_adapter(checked: tuple[Any, Path]) -> Non
     saved = json.loads(results_file.read_text())
     assert saved["config"]["toolplan_cost"]["generated_tokens"] > 0
     assert saved["config"]["toolplan_adapter"]["base_check"]["status"] == "match"
+
+
+@pytest.mark.slow
+def test_check_runs_with_passive_openmp_waits_and_a_thread_per_core(
+    checked: tuple[Any, Path],
+) -> None:
+    # The defaults that keep a check fast beside another process (models.threads);
+    # a wait policy set by whoever runs the tests is kept.
+    result, results_file = checked
+    cost = json.loads(results_file.read_text())["config"]["toolplan_cost"]
+    expected = os.environ.get("OMP_WAIT_POLICY", "").strip() or "PASSIVE"
+    assert cost["omp_wait_policy"] == expected
+    if expected.upper() == "PASSIVE":  # threads=auto keeps torch's own count
+        fresh = run_command(["python", "-c", "import torch; print(torch.get_num_threads())"])
+        assert cost["cpu_threads"] == int(fresh.stdout)
+    assert f"{cost['cpu_threads']} CPU threads, OMP_WAIT_POLICY={expected}" in result.stdout
 
 
 @pytest.mark.slow
