@@ -66,3 +66,33 @@ def bfcl_entry_verdict(
     if decoded is None:
         return False
     return bool(check(functions, decoded, ground_truth, bfcl_category)["valid"])
+
+
+class EvalDisabled(Exception):
+    """Raised where BFCL's code would call ``eval`` (disabled in functions loaded here)."""
+
+
+def _no_eval(*_: object, **__: object) -> None:
+    raise EvalDisabled
+
+
+def bfcl_source_functions(module: str, names: tuple[str, ...], **namespace: Any) -> dict[str, Any]:
+    """Top-level functions of a bfcl-eval module, compiled from its source, ``eval`` disabled.
+
+    For modules that cannot be imported here (``bfcl_eval.model_handler.utils`` needs
+    tree_sitter and imports ``bfcl_eval.utils``): the named functions are taken from the
+    installed source and run in ``namespace``. This is BFCL's library code, never model
+    output; where it would ``eval`` model output, ``EvalDisabled`` is raised instead.
+    """
+    import ast
+    import importlib.util
+    from pathlib import Path
+
+    spec = importlib.util.find_spec(module)
+    assert spec is not None and spec.origin is not None, module
+    tree = ast.parse(Path(spec.origin).read_text("utf-8"))
+    wanted = [n for n in tree.body if isinstance(n, ast.FunctionDef) and n.name in names]
+    assert {n.name for n in wanted} == set(names), f"{module} no longer defines {names}"
+    scope: dict[str, Any] = {"eval": _no_eval, **namespace}
+    exec(compile(ast.Module(body=wanted, type_ignores=[]), spec.origin, "exec"), scope)
+    return {name: scope[name] for name in names}
