@@ -3,17 +3,20 @@
 A catalog file is JSON in the ``toolplan-catalog/1`` format (see
 ``harness_ext/data/catalogs/assetops_23.json``)::
 
-    {"format": "toolplan-catalog/1", "name": "...", "version": "...",
+    {"format": "toolplan-catalog/1", "name": "...", "version": "...", "domain": "...",
      "agents": [{"name": "IoTAgent", "aliases": ["iot"], "description": "...",
                  "tools": [{"name": "sites", "description": "...",
                             "parameters": [{"name": "site_name", "type": "string",
                                             "required": true, "description": "..."}]}]}]}
 
-Users with their own tools write a file of the same shape and pass its path wherever
-a catalog name is accepted. The schema is a pydantic model (``_CatalogDoc``; rules in
-``parse_catalog``); a file that breaks it fails with a ``DataFileError`` naming the file,
-every offending field (``'agents[0].tools[1].name' must be a string (found 3)``) and the
-fix.
+Users with their own tools write a file of the same shape (or convert tool definitions
+with ``toolplan catalog import``, ``harness_ext.planning.catalog_import``) and pass its
+path wherever a catalog name is accepted. ``domain`` (optional) completes the first line
+of both planning prompts, "You plan tool use for <domain>."; without it that line is
+AssetOpsBench's (``harness_ext.planning.prompts``). The schema is a pydantic model
+(``_CatalogDoc``; rules in ``parse_catalog``); a file that breaks it fails with a
+``DataFileError`` naming the file, every offending field (``'agents[0].tools[1].name'
+must be a string (found 3)``) and the fix.
 """
 
 from __future__ import annotations
@@ -100,6 +103,7 @@ class Catalog:
     version: str
     agents: tuple[Agent, ...]
     source: str
+    domain: str | None = None
 
     @property
     def agent_names(self) -> tuple[str, ...]:
@@ -289,6 +293,7 @@ class _CatalogDoc(_Strict):
             lambda v: str(v) if isinstance(v, (int, float)) and not isinstance(v, bool) else v
         ),
     ] = "0"
+    domain: StrictStr | None = None
     agents: Annotated[list[_AgentDoc], Field(min_length=1)]
 
 
@@ -300,7 +305,8 @@ def parse_catalog(data: Any, source: str) -> Catalog:
     (``harness_ext.planning.plans.is_none``: none, null, n/a, -, empty...), because a
     plan writes those for "no agent/tool"; no agent lists a tool twice; parameters need
     a string ``name`` and, when given, a string ``type``/``description`` and a JSON
-    boolean ``required``. ``null`` lists read as empty; unknown keys are ignored.
+    boolean ``required``; ``domain``, when given, is a string (blank reads as absent).
+    ``null`` lists read as empty; unknown keys are ignored.
 
     Raises:
         DataFileError: naming ``source``, every offending field (up to 5) and the fix.
@@ -334,6 +340,7 @@ def parse_catalog(data: Any, source: str) -> Catalog:
         version=doc.version,
         agents=agents,
         source=source,
+        domain=doc.domain.strip() or None if doc.domain is not None else None,
     )
 
 

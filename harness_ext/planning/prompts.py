@@ -39,11 +39,17 @@ _ROLE = (
 
 
 def system_prompt(condition: Condition, catalog: Catalog) -> str:
-    """The system turn of a planning prompt for one condition."""
+    """The system turn of a planning prompt for one condition.
+
+    The first line is "You plan tool use for <catalog.domain>." when the catalog has a
+    ``domain``, else AssetOpsBench's (the shipped ``assetops_23`` has none, so its
+    prompts are unchanged).
+    """
+    role = f"You plan tool use for {catalog.domain.rstrip('.')}." if catalog.domain else _ROLE
     if condition == "free":
-        return f"{_ROLE}\n{_FORMAT}"
+        return f"{role}\n{_FORMAT}"
     return (
-        f"{_ROLE}\nAvailable agents and their tools (arguments ending in ? are optional):\n"
+        f"{role}\nAvailable agents and their tools (arguments ending in ? are optional):\n"
         f"{catalog.render_informed()}\n"
         f"Use only these agents and tools.\n{_FORMAT}"
     )
