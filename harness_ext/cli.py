@@ -31,6 +31,8 @@ COMMANDS: dict[str, str] = {
     "train": "harness_ext.commands.train",
     "leaderboard": "harness_ext.commands.leaderboard",
     "agent": "harness_ext.commands.agent",
+    "catalog": "harness_ext.commands.catalog",
+    "scenarios": "harness_ext.commands.scenarios",
 }
 
 

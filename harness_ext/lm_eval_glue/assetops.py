@@ -47,8 +47,8 @@ def build_docs(
 ) -> list[dict[str, Any]]:
     """One doc per scenario: question, system prompt, gold plan texts, prompt tokens."""
     cat = load_catalog(catalog)
-    gold_source = gold or default_gold_source()
-    gold_entries = load_gold(gold_source, scenarios)
+    gold_source = gold or default_gold_source(scenarios)
+    gold_entries = load_gold(gold_source, scenarios, catalog)
     loaded = load_scenarios(scenarios)
     chosen = select(loaded, split_ids(split, loaded))
     system = system_prompt(condition, cat)

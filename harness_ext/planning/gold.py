@@ -62,8 +62,18 @@ def project_gold_available() -> bool:
     return (resources.files("harness_ext") / "data" / PROJECT_GOLD_RESOURCE).is_file()
 
 
-def default_gold_source() -> str:
-    """``project`` when the project's gold file ships, else ``paper``."""
+def default_gold_source(scenarios: str | None = None) -> str:
+    """The gold a run uses when none is named.
+
+    ``scenarios`` itself when it is a scenario file in the user format (its ``gold``
+    fields, ``harness_ext.planning.scenario_gold``); else ``project`` when the project's
+    gold file ships, else ``paper``.
+    """
+    if scenarios is not None:
+        from harness_ext.planning.scenario_gold import is_user_file
+
+        if is_user_file(scenarios):
+            return scenarios
     return "project" if project_gold_available() else "paper"
 
 
@@ -147,11 +157,15 @@ def load_project_gold(path: str | Path | None = None) -> dict[int, GoldEntry]:
 
 
 @cache
-def load_gold(source: str | None = None, scenarios_dir: str | None = None) -> dict[int, GoldEntry]:
+def load_gold(
+    source: str | None = None, scenarios_dir: str | None = None, catalog: str | None = None
+) -> dict[int, GoldEntry]:
     """Resolve a gold source name or path to {scenario id: GoldEntry}.
 
     ``source``: ``project`` (default once shipped), ``paper``, or a path to a file in
-    either shape (``.jsonl`` = project shape, ``.json`` = paper shape).
+    either shape (``.jsonl`` = project shape, ``.json`` = paper shape), or a scenario
+    file in the user format, whose ``gold`` fields are read against ``catalog`` (a
+    name or path; default ``assetops_23``).
     """
     source = source or default_gold_source()
     if source == "project":
@@ -165,4 +179,11 @@ def load_gold(source: str | None = None, scenarios_dir: str | None = None) -> di
             "is neither a gold source name nor an existing file",
             f"use one of {', '.join(GOLD_SOURCES)} or the path of a gold file",
         )
+    from harness_ext.planning.scenario_gold import is_user_file
+
+    if is_user_file(path):
+        from harness_ext.planning.catalog import load_catalog
+        from harness_ext.planning.scenario_gold import load_user_gold
+
+        return load_user_gold(path, load_catalog(catalog))
     return load_project_gold(path) if path.suffix == ".jsonl" else load_paper_gold(path)

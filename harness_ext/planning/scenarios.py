@@ -11,6 +11,30 @@ Where the 152 scenarios come from, first match wins:
 Known layouts inside a folder: ``scenarios/hf_scenarios_152/alm_utterance.jsonl``,
 ``data/scenarios/all_utterance.jsonl`` (a hub snapshot), or a single
 ``all_utterance.jsonl`` / ``alm_utterance.jsonl`` at its top.
+
+**Your own scenarios** (the user format; any row with a ``question`` key is read this
+way, so one file may even mix both), one JSON object per line::
+
+    {"id": 7, "question": "Make a folder reports and move notes.txt into it",
+     "type": "files",
+     "gold": [{"agent": "FileSystem", "tool": "mkdir", "args": {"dir_name": "reports"}},
+              {"tool": "mv", "args": {"source": "notes.txt", "destination": "reports"}}]}
+    {"question": "What is 12 times 7?", "gold": "#Task1: Multiply\n#Agent1: MathAPI\n..."}
+    {"question": "Book a flight to Paris", "gold": ["book_flight(destination='Paris')"]}
+
+* ``question``: the user's request (non-empty string); ``text`` is the AssetOps name
+  of the same field;
+* ``id`` (optional): an integer, unique in the file; default the row's 1-based position
+  among the file's scenarios;
+* ``type`` (optional): a label results can be broken down by; default "";
+* ``gold`` (optional): the reference plan, either a plan text in the ``#TaskN`` format
+  or a call list whose items are objects ``{"tool", "agent"?, "args"?, "depends_on"?,
+  "task"?, "expected_output"?}`` (``agent`` defaults to the tool's owner in the catalog;
+  ``depends_on`` lists 1-based positions of earlier calls; ``{step_N}`` inside ``args``
+  adds N) or Python call strings ``name(arg=value)`` (decoded, never evaluated). The
+  gold is read by ``harness_ext.planning.scenario_gold`` against a catalog;
+  ``toolplan scenarios check FILE --catalog C`` reports unknown agents and tools in it
+  before any run. Other keys are ignored.
 """
 
 from __future__ import annotations
@@ -80,6 +104,31 @@ def _scenario_from_row(row: Any, where: str) -> Scenario:
     )
 
 
+USER_FORMAT_FIX = (
+    'write one {"question": "...", "id": <int, optional>, "type": "...", "gold": ...} '
+    "object per line (the user format, harness_ext.planning.scenarios)"
+)
+
+
+def is_user_row(row: Any) -> bool:
+    """True for a row in the user format (a JSON object with a ``question`` key)."""
+    return isinstance(row, dict) and "question" in row
+
+
+def _user_scenario_from_row(row: dict[str, Any], where: str, position: int) -> Scenario:
+    """A user-format row (see the module docstring); ``position`` is its default id."""
+    question = row.get("question")
+    if not isinstance(question, str) or not question.strip():
+        raise DataFileError(where, "'question' must be a non-empty string", USER_FORMAT_FIX)
+    raw_id = row.get("id", position)
+    if isinstance(raw_id, bool) or not isinstance(raw_id, int):
+        raise DataFileError(where, f"'id' {raw_id!r} is not an integer", USER_FORMAT_FIX)
+    kind = row.get("type", "")
+    if kind is not None and not isinstance(kind, str):
+        raise DataFileError(where, f"'type' {kind!r} is not a string", USER_FORMAT_FIX)
+    return Scenario(id=raw_id, type=kind or "", text=question.strip())
+
+
 def _rows_from_file(path: Path) -> Iterable[tuple[Any, str]]:
     if path.suffix != ".json":
         for line in iter_jsonl(path, _FIX):
@@ -98,11 +147,18 @@ def _rows_from_file(path: Path) -> Iterable[tuple[Any, str]]:
 
 
 def validate(rows: Iterable[tuple[Any, str]], source: str) -> list[Scenario]:
-    """Build scenarios from (row, location) pairs; reject duplicates and empties."""
+    """Build scenarios from (row, location) pairs; reject duplicates and empties.
+
+    Rows with a ``question`` key are read in the user format (default id: the row's
+    1-based position), others in the AssetOpsBench format (``id``, ``type``, ``text``).
+    """
     scenarios: list[Scenario] = []
     seen: dict[int, str] = {}
-    for row, where in rows:
-        scenario = _scenario_from_row(row, where)
+    for position, (row, where) in enumerate(rows, start=1):
+        if is_user_row(row):
+            scenario = _user_scenario_from_row(row, where, position)
+        else:
+            scenario = _scenario_from_row(row, where)
         if scenario.id in seen:
             raise DataFileError(
                 where, f"duplicate scenario id {scenario.id} (first at {seen[scenario.id]})", _FIX
