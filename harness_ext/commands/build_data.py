@@ -13,6 +13,7 @@ from harness_ext.training.data import (
     FAMILIES,
     MANIFEST_FILE,
     REPORT_FILE,
+    TEMPLATES,
     THRESHOLD,
     BuildConfig,
     build_dataset,
@@ -74,8 +75,17 @@ def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--gold",
         default="auto",
-        help="gold plans for training scenarios: auto (project gold with the AssetOpsBench "
-        "catalog), project, paper, none, or a gold file path; never read for evaluation ids",
+        help="gold plans for training scenarios: auto (the gold fields of a user-format "
+        "--scenarios file, else project gold with the AssetOpsBench catalog), project, paper, "
+        "none, or a gold file path; never read for evaluation ids",
+    )
+    parser.add_argument(
+        "--templates",
+        choices=TEMPLATES,
+        default="all",
+        help="all: catalog-driven generators plus the hand-written AssetOpsBench templates "
+        "when the catalog is assetops_23; generic: catalog-driven generators and the gold "
+        "pairs as written only, nothing specific to one catalog",
     )
     parser.add_argument("--eval-fraction", type=float, default=EVAL_FRACTION)
     parser.add_argument(
@@ -99,13 +109,14 @@ def run(args: argparse.Namespace) -> int:
         eval_fraction=args.eval_fraction,
         system_turns=not args.no_system,
         gold=args.gold,
+        templates=args.templates,
     )
     result = build_dataset(config)
     paths = write_dataset(result, args.out)
     m = result.manifest
     print(
         f"catalog {m['catalog']['name']} {m['catalog']['version']}, seed {m['seed']}, "
-        f"gold: {m['gold'].get('source')}"
+        f"gold: {m['gold'].get('source')}, templates: {m.get('templates', 'all')}"
     )
     for family in FAMILIES:
         print(

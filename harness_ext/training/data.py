@@ -21,7 +21,9 @@ With ``system_turns=False`` every example is user + assistant only (the paper's 
 Decontamination: every question (and any request quoted inside it) is compared,
 lower-cased, with every evaluation text by ``difflib.SequenceMatcher(None, q, t).ratio()``;
 ratio > 0.8 drops the example and records it, with its closest evaluation text, in the
-report. Gold plans are never read for evaluation ids nor for the paper's 30 test ids.
+report. Gold plans are never read for evaluation ids nor, with the AssetOpsBench catalog,
+for the paper's 30 test ids. ``templates="generic"`` (``--templates generic``) leaves out
+every generator written for AssetOpsBench (see ``TEMPLATES``).
 
 Output folder: ``train.jsonl``, ``eval.jsonl`` (one ``{"messages", "family", "meta"}``
 object per line), ``manifest.json`` (seed, catalog, sizes, counts per family and kind,
@@ -41,7 +43,7 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from difflib import SequenceMatcher
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal, get_args
 
 from harness_ext import __version__
 from harness_ext.errors import DataFileError, ToolplanError, UnknownNameError
@@ -62,6 +64,17 @@ EVAL_FRACTION = 0.05
 TRAIN_FILE, EVAL_FILE = "train.jsonl", "eval.jsonl"
 MANIFEST_FILE, REPORT_FILE = "manifest.json", "decontamination.json"
 AGAINST_ALIASES = {"test30": "paper_test30"}
+
+Templates = Literal["all", "generic"]
+TEMPLATES: tuple[Templates, ...] = get_args(Templates)
+"""``--templates``. ``all``: today's mix (for ``assetops_23``: AssetOpsBench templates 60 %,
+gold 30 %, generic 10 % of question→plan; AssetOps entity pools, clarifications and
+entity-swapped gold paraphrases). ``generic``: nothing written for one catalog — the
+catalog-driven generators only (``datagen.generic``: values from parameter types, names
+and ``e.g.`` examples), plus the gold pairs of training scenarios *as written* (no
+paraphrase: the paraphrase rules are AssetOps entity swaps). Question→plan mix: generic
+70 % and gold 30 % while gold pairs last (generic 100 % without gold). The manifest
+records ``templates`` only when it is not ``all``, so default builds keep their bytes."""
 
 KNOWLEDGE_SYSTEM = (
     "You know the agents and tools you plan with. Answer questions about them briefly and "
@@ -166,9 +179,13 @@ class Decontaminator:
 class BuildConfig:
     """Everything that determines a dataset (and nothing else: same config, same bytes).
 
-    ``gold``: ``auto`` (the project's gold plans when shipped and the catalog is
+    ``gold``: ``auto`` (the ``gold`` fields of ``scenarios`` when it is a user-format
+    scenario file; else the project's gold plans when shipped and the catalog is
     AssetOpsBench's), ``none``, or a source for ``gold.load_gold`` (``project``,
     ``paper``, a path).
+
+    ``templates``: ``all`` (default; the hand-written AssetOpsBench generators join the
+    generic ones when the catalog is ``assetops_23``) or ``generic`` (see ``TEMPLATES``).
     """
 
     catalog: str
@@ -180,6 +197,7 @@ class BuildConfig:
     eval_fraction: float = EVAL_FRACTION
     system_turns: bool = True
     gold: str = "auto"
+    templates: Templates = "all"
 
 
 def sizes_for_total(total: int) -> dict[str, int]:
@@ -230,15 +248,18 @@ def _gold_pairs(
 ) -> tuple[list[GoldPair], dict[str, Any]]:
     """Gold (question, plan) pairs of training scenarios, and what was used/skipped."""
     from harness_ext.planning.gold import load_gold, project_gold_available
+    from harness_ext.planning.scenario_gold import is_user_file
     from harness_ext.planning.scenarios import load_scenarios
 
     source = config.gold
+    if source == "auto" and config.scenarios and is_user_file(config.scenarios):
+        source = config.scenarios  # a user-format scenario file carries its own gold
     if source == "auto":
         use = project_gold_available() and assetops.is_assetops(catalog.name, catalog.agent_names)
         source = "project" if use else "none"
     if source == "none":
         return [], {"source": "none"}
-    entries = load_gold(source, config.scenarios)
+    entries = load_gold(source, config.scenarios, config.catalog)
     texts = {s.id: s.text for s in load_scenarios(config.scenarios)}
     pairs, skipped_invalid = [], []
     for sid in sorted(entries):
@@ -266,8 +287,10 @@ def _gold_pairs(
 MAX_UNCHANGED_PARAPHRASES = 1000
 
 
-def _gold_stream(rng: random.Random, pairs: list[GoldPair]) -> Iterator[Candidate]:
-    """Each gold pair once as written, then entity-swapped paraphrases.
+def _gold_stream(
+    rng: random.Random, pairs: list[GoldPair], paraphrase: bool = True
+) -> Iterator[Candidate]:
+    """Each gold pair once as written, then (``paraphrase``) entity-swapped paraphrases.
 
     Ends when ``MAX_UNCHANGED_PARAPHRASES`` draws in a row changed no question (gold
     questions with no entity, word or casing that a paraphrase rule can change), so a
@@ -282,6 +305,8 @@ def _gold_stream(rng: random.Random, pairs: list[GoldPair]) -> Iterator[Candidat
             "plan",
             {"source": "gold", "scenario_id": p.scenario_id, "steps": len(p.plan.steps)},
         )
+    if not paraphrase:
+        return
     unchanged = 0
     while pairs and unchanged < MAX_UNCHANGED_PARAPHRASES:
         p = pairs[rng.randrange(len(pairs))]
@@ -327,7 +352,8 @@ def _streams(
 ) -> dict[str, Iterator[Candidate]]:
     """One endless candidate stream per family."""
     seed = config.seed
-    rich = assetops.is_assetops(catalog.name, catalog.agent_names)
+    only_generic = config.templates == "generic"
+    rich = assetops.is_assetops(catalog.name, catalog.agent_names) and not only_generic
     values = generic.ValueMaker(assetops.value_overrides() if rich else None, catalog)
     requests = assetops.requests if rich else generic.generic_requests(catalog, values)
     makers = generic.knowledge(catalog, requests, values)
@@ -344,8 +370,9 @@ def _streams(
                 yield makers[kind](rng)
 
     generic_plans = generic.generic_plans(catalog, values)
+    generic_weight = 0.10 if rich else 0.70 if (only_generic and gold) else 1.0
     plan_sources: list[tuple[Iterator[Candidate], float]] = [
-        (_forever(_rng(seed, "question_plan", "generic"), generic_plans), 0.10 if rich else 1.0)
+        (_forever(_rng(seed, "question_plan", "generic"), generic_plans), generic_weight)
     ]
     if rich:
         plan_sources.append(
@@ -355,7 +382,10 @@ def _streams(
             )
         )
     if gold:
-        plan_sources.append((_gold_stream(_rng(seed, "question_plan", "gold"), list(gold)), 0.30))
+        gold_stream = _gold_stream(
+            _rng(seed, "question_plan", "gold"), list(gold), paraphrase=not only_generic
+        )
+        plan_sources.append((gold_stream, 0.30))
 
     def trace_stream() -> Iterator[Candidate]:
         rng = _rng(seed, "execution")
@@ -445,7 +475,11 @@ def build_dataset(config: BuildConfig) -> BuildResult:
     catalog = load_catalog(config.catalog)
     evals = resolve_eval_texts(config.decontaminate_against, config.scenarios)
     deco = Decontaminator(evals.texts, config.threshold)
-    excluded = {i for i in evals.ids if i is not None} | set(SPLITS["paper_test30"] or ())
+    excluded = {i for i in evals.ids if i is not None}
+    if assetops.is_assetops(catalog.name, catalog.agent_names):
+        # The paper's 30 test ids are AssetOpsBench scenario ids; another catalog's
+        # scenarios may reuse those numbers for training scenarios.
+        excluded |= set(SPLITS["paper_test30"] or ())
     gold, gold_info = _gold_pairs(config, catalog, excluded)
     streams = _streams(config, catalog, gold)
 
@@ -527,6 +561,8 @@ def build_dataset(config: BuildConfig) -> BuildResult:
         "kinds": {f: dict(sorted(Counter(c.kind for c in kept[f]).items())) for f in FAMILIES},
         "shortfall": shortfall,
     }
+    if config.templates != "all":
+        manifest["templates"] = config.templates
     return BuildResult(train, held, manifest, report)
 
 
