@@ -19,8 +19,13 @@ Use it like ``--model hf``, with these additions (all optional model args)::
 * with ``peft=ADAPTER`` the adapter's files, its base model and its effect are checked
   before anything is generated (``harness_ext.models.adapter_checks``); ``allow_base_mismatch=True``
   applies an adapter to another base anyway;
+* batched generation (``--batch_size N``; ``auto`` is 16 on a CPU instead of lm-eval's
+  probe of 64 full-length sequences) gives batch 1's greedy outputs: each row stops on its
+  own stop strings, and a prompt prefix the rows share (the catalog of the informed
+  prompts) is computed once and reused; ``prefix_cache=False`` turns that off
+  (``harness_ext.models.batching`` says why and the rules);
 * the results file gets ``config.toolplan_cost`` (load time, peak memory, tokens/s, CPU
-  threads and OpenMP wait policy),
+  threads and OpenMP wait policy, batch size and rows, prefix reuse),
   ``config.toolplan_quantization`` and, with an adapter, ``config.toolplan_adapter``.
 """
 
@@ -41,6 +46,15 @@ from harness_ext.models.adapter_checks import (
     check_base,
     inspect_adapter,
     probe_adapter,
+)
+from harness_ext.models.batching import (
+    PerRowStop,
+    PrefixStore,
+    cache_kwarg,
+    cpu_auto_batch_size,
+    prefixed_layout,
+    shareable_prefixes,
+    unpadded_rows,
 )
 from harness_ext.models.cost import CostMeter
 from harness_ext.models.embedded import DEFAULT_ALIAS, resolve_model
@@ -86,6 +100,7 @@ class ToolplanHFLM(HFLM):
         pretrained: Any = DEFAULT_ALIAS,
         allow_base_mismatch: bool | str = False,
         threads: int | str | None = "auto",
+        prefix_cache: bool | str = True,
         **kwargs: Any,
     ) -> None:
         """Set the CPU threads, check the adapter (if any), then load like HFLM.
@@ -97,6 +112,9 @@ class ToolplanHFLM(HFLM):
         """
         self._cost = CostMeter()
         self._allow_base_mismatch = as_bool("allow_base_mismatch", allow_base_mismatch)
+        self._prefixes = PrefixStore(disabled=not as_bool("prefix_cache", prefix_cache))
+        self._shareable: dict[tuple[int, ...], int] = {}
+        self._auto_logged = False
         device = str(kwargs.get("device") or "cpu")
         # Before loading: quantization and the adapter probe run on these threads too.
         apply_threads(resolve_threads(threads, device))
@@ -191,20 +209,91 @@ class ToolplanHFLM(HFLM):
     def _given_name(self) -> str:
         return self._base_check.given if self._base_check is not None else "(given base)"
 
+    def generate_until(self, requests: list[Any], disable_tqdm: bool = False) -> list[str]:
+        """HFLM's, after noting which prompts share a prefix with another (for reuse)."""
+        if not self._prefixes.disabled and self.backend == "causal" and requests:
+            self._shareable = shareable_prefixes([self.tok_encode(r.args[0]) for r in requests])
+        try:
+            return list(super().generate_until(requests, disable_tqdm=disable_tqdm))
+        finally:
+            self._shareable = {}
+
+    def _detect_batch_size(self, requests: Any = None, pos: int = 0) -> int:
+        """``batch_size=auto``: a fixed size on a CPU (see ``cpu_auto_batch_size``)."""
+        if getattr(self.device, "type", str(self.device)) != "cpu":
+            return int(super()._detect_batch_size(requests, pos))
+        size = cpu_auto_batch_size(self.max_batch_size)
+        if not self._auto_logged:
+            logging.getLogger(__name__).info("batch_size=auto on CPU: %d", size)
+            self._auto_logged = True
+        return size
+
     def _model_generate(self, context: Any, max_length: int, stop: list[str], **kwargs: Any) -> Any:
         started = time.perf_counter()
-        out = super()._model_generate(context, max_length, stop, **kwargs)
+        out = self._generate(context, max_length, stop, **kwargs)
         new = out[:, context.shape[1] :]
         pad = self.tokenizer.pad_token_id
         tokens = int((new != pad).sum()) if pad is not None else int(new.numel())
         # .sum() synchronises a CUDA stream, so the time below covers the whole generate.
-        self._cost.add_generation(tokens, time.perf_counter() - started)
+        self._cost.add_generation(tokens, time.perf_counter() - started, rows=int(out.shape[0]))
         return out
+
+    def _generate(self, context: Any, max_length: int, stop: list[str], **kwargs: Any) -> Any:
+        """HFLM's ``_model_generate`` with per-row stops and shared-prefix reuse."""
+        import torch
+        from transformers import StoppingCriteriaList
+
+        # HFLM's sampling rules, unchanged: temperature 0 without do_sample means greedy.
+        kwargs["temperature"] = kwargs.get("temperature", 0.0)
+        do_sample = kwargs.get("do_sample")
+        if (temp := kwargs.get("temperature")) == 0.0 and do_sample is None:
+            kwargs["do_sample"] = do_sample = False
+        if do_sample is False and temp == 0.0:
+            kwargs.pop("temperature", None)
+        mask = kwargs.pop("attention_mask", None)
+        inputs: dict[str, Any] = {"input_ids": context, "attention_mask": mask}
+        if not self._prefixes.disabled:
+            rows = unpadded_rows(context, mask)
+            hint = None
+            if len(rows) == 1:  # a batch of one shares only what other prompts share
+                hint = self._shareable.get(tuple(rows[0]), 0)
+            length, entry = self._prefixes.plan(rows, hint)
+            cache = self._prefixes.cache_for(self.model, rows, length, entry) if length else None
+            if cache is not None:
+                ids, prefixed_mask = prefixed_layout(rows, length, self.tokenizer.pad_token_id)
+                inputs = {
+                    "input_ids": ids.to(context.device),
+                    "attention_mask": prefixed_mask.to(context.device),
+                    cache_kwarg(): cache,
+                }
+        criteria = StoppingCriteriaList([PerRowStop(self.tokenizer, stop, context.shape[1])])
+        with torch.autocast(
+            device_type=self.device.type,
+            dtype=self.mixed_precision_dtype,
+            enabled=self.mixed_precision_dtype is not None,
+        ):
+            return self.model.generate(
+                **inputs,
+                max_length=max_length,
+                stopping_criteria=criteria,
+                pad_token_id=self.tokenizer.pad_token_id,
+                use_cache=True,
+                **kwargs,
+            )
 
     def cost_report(self) -> dict[str, Any]:
         """The ``toolplan_cost`` block so far (see ``harness_ext.models.cost``), with the
-        CPU threads and OpenMP wait policy it was measured under."""
-        return {**self._cost.report(), **thread_report()}
+        CPU threads and OpenMP wait policy it was measured under, the batch size asked
+        for and what prompt-prefix reuse did."""
+        return {
+            **self._cost.report(),
+            **thread_report(),
+            "batch_size": str(self.batch_size_per_gpu),
+            "prefix_cache": {
+                "enabled": not self._prefixes.disabled,
+                **self._prefixes.stats.as_dict(),
+            },
+        }
 
     def get_model_info(self) -> dict[str, Any]:
         """HFLM's model info plus the ``toolplan_*`` blocks (cost, quantization, adapter)."""

@@ -15,6 +15,8 @@ file, so every run lands it at ``results["config"]["toolplan_cost"]``::
       "gpu_peak_reserved_mb": null,
       "generate_calls": 3, "generated_tokens": 96, "generate_seconds": 9.7,
       "tokens_per_second": 9.9,       # null when nothing was generated (log-likelihood tasks)
+      "generate_rows": 3,             # sequences generated (rows of all batches); null if untold
+      "largest_batch": 1,             # most rows in one generate call; null if untold
       "cpu_threads": 2,               # torch's intra-op threads (toolplan-hf's `threads`)
       "omp_wait_policy": "PASSIVE"    # OMP_WAIT_POLICY, null when unset (models.threads)
     }
@@ -27,6 +29,13 @@ loading (``/proc/self/clear_refs``), so the peak belongs to this run even inside
 long-lived process (pytest, notebooks). Where that is not possible the process
 lifetime peak (``ru_maxrss``) is reported and ``peak_rss_scope`` says ``process``.
 Generated tokens exclude padding (and so the EOS token when the pad token is EOS).
+
+Under batching (``--batch_size N``) a ``generate`` call produces several rows at once:
+``generated_tokens`` counts every row's tokens up to its own stop (a finished row is
+padded, and padding is not counted), ``generate_seconds`` is wall time, so
+``tokens_per_second`` is the run's throughput — what batching buys — not one sequence's
+speed. ``toolplan-hf`` adds ``batch_size`` (as asked: a number or ``auto``) and
+``prefix_cache`` (prompt-prefix reuse; ``harness_ext.models.batching``).
 """
 
 from __future__ import annotations
@@ -100,6 +109,8 @@ class CostMeter:
     generate_calls: int = 0
     generated_tokens: int = 0
     generate_seconds: float = 0.0
+    generate_rows: int | None = 0
+    largest_batch: int | None = 0
     _load_started: float = field(default=0.0, repr=False)
 
     def start_load(self) -> None:
@@ -118,11 +129,20 @@ class CostMeter:
         if callable(footprint):
             self.model_footprint_mb = float(footprint()) / (1024 * 1024)
 
-    def add_generation(self, tokens: int, seconds: float) -> None:
-        """Count one ``generate`` call."""
+    def add_generation(self, tokens: int, seconds: float, rows: int | None = None) -> None:
+        """Count one ``generate`` call of ``rows`` sequences.
+
+        A caller that does not tell the rows makes ``generate_rows`` and ``largest_batch``
+        unknown (null) for the rest of the run, rather than wrong.
+        """
         self.generate_calls += 1
         self.generated_tokens += tokens
         self.generate_seconds += seconds
+        if rows is None or self.generate_rows is None or self.largest_batch is None:
+            self.generate_rows = self.largest_batch = None
+        else:
+            self.generate_rows += rows
+            self.largest_batch = max(self.largest_batch, rows)
 
     def report(self) -> dict[str, Any]:
         """The ``toolplan_cost`` block (rounded for reading; raw sums kept exact enough)."""
@@ -145,4 +165,6 @@ class CostMeter:
                 if self.generated_tokens and self.generate_seconds > 0
                 else None
             ),
+            "generate_rows": self.generate_rows if self.generate_calls else None,
+            "largest_batch": self.largest_batch if self.generate_calls else None,
         }
