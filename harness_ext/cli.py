@@ -16,6 +16,7 @@ from collections.abc import Sequence
 
 from harness_ext import __version__
 from harness_ext.errors import ToolplanError, UnknownNameError
+from harness_ext.models.threads import prefer_passive_wait
 
 COMMANDS: dict[str, str] = {
     "model-path": "harness_ext.commands.model_path",
@@ -64,6 +65,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(__version__)
         return 0
     name, rest = args[0], args[1:]
+    # Before any command imports torch: OpenMP threads that spin while waiting collapse
+    # throughput on a shared CPU (harness_ext/models/threads.py); a user's value is kept.
+    prefer_passive_wait()
     try:
         module_name = _available().get(name)
         if module_name is None:
