@@ -11,7 +11,19 @@ The flags are lm-eval's (same names, same parser), with four differences:
   ``config.model_args``), never by this machine's cache path;
 * ``--apply_chat_template`` is on by default (our prompts are system + user turns);
   ``--no_chat_template`` turns it off;
-* ``--device`` defaults to ``cpu`` when no CUDA device is visible.
+* ``--device`` defaults to ``cpu`` when no CUDA device is visible;
+* ``--backend vllm`` runs lm-eval's ``vllm`` model instead of ``toolplan-hf``, and
+  ``--model_args adapter=adapters/NAME`` fills the model args from a registered
+  adapter's manifest for either backend (``harness_ext.models.serving``): base,
+  ``peft`` and quantization on ``hf``; ``lora_local_path`` and ``max_lora_rank`` on
+  ``vllm``, whose rank is checked against the adapter before vLLM starts;
+* ``OMP_WAIT_POLICY=PASSIVE`` is set before torch loads (a value you set is kept), as
+  ``toolplan check`` does: on a CPU that other processes share, spinning OpenMP threads
+  collapse generation (``harness_ext.models.threads``);
+* an API model (``local-chat-completions``, ``local-completions``, ...) whose server dies
+  or stalls mid-run ends with one error line (exit 2) instead of a traceback; with
+  ``--use_cache PATH`` the answers that arrived are kept and the same command sends only
+  the missing requests.
 """
 
 from __future__ import annotations
@@ -19,13 +31,24 @@ from __future__ import annotations
 import argparse
 import contextlib
 import functools
+import logging
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
-from harness_ext.errors import UnknownNameError
+from harness_ext.errors import ToolplanError, UnknownNameError
 from harness_ext.lm_eval_glue.taskdirs import task_manager, tasks_dir
 from harness_ext.models.embedded import DEFAULT_ALIAS, EMBEDDED_MODELS, resolve_model
+from harness_ext.models.serving import (
+    API_MODELS,
+    BACKENDS,
+    Backend,
+    adapter_model_args,
+    check_lora_rank,
+    is_server_failure,
+    server_failure_message,
+)
+from harness_ext.models.threads import prefer_passive_wait
 
 HELP = "run lm-eval on this plugin's tasks (lm-eval's flags; fast start-up; model aliases)"
 
@@ -49,18 +72,43 @@ def build_parser() -> tuple[argparse.ArgumentParser, argparse.ArgumentParser]:
         action="store_true",
         help="do not apply the model's chat template (it is applied by default)",
     )
+    ours.add_argument(
+        "--backend",
+        choices=BACKENDS,
+        default=None,
+        help="hf (toolplan-hf, the default) or vllm (lm-eval's vllm model); with "
+        "--model_args adapter=adapters/NAME the adapter's manifest fills the model args",
+    )
     return top, run_parser
 
 
-def _resolve_model(args: argparse.Namespace) -> None:
+def _resolve_model(args: argparse.Namespace, backend: str | None = None) -> None:
     """Apply the model defaults; aliases stay aliases for ``toolplan-hf``.
 
     ``toolplan-hf`` resolves ``pretrained``/``tokenizer`` aliases itself, so the alias is
     what lm-eval records (``config.model_args``, ``model_name``) and names the output
     folder after (``OUT/smollm2-135m/``), not this machine's cache path. Other models
-    (an explicit ``--model hf``) do not know aliases: they get the resolved folder.
+    (an explicit ``--model hf``, ``vllm``) do not know aliases: they get the resolved
+    folder. ``backend`` (``--backend``) picks the model when ``--model`` is not given;
+    ``adapter=`` in the model args is expanded from the adapter's manifest.
+
+    Raises:
+        ToolplanError: ``--backend`` contradicts ``--model``; a bad adapter or a vLLM
+            ``max_lora_rank`` below the adapter's rank.
     """
     model_args: dict[str, Any] = dict(args.model_args or {})
+    if backend == "vllm":
+        if args.model not in (None, "", "vllm"):
+            raise ToolplanError(
+                f"--backend vllm and --model {args.model} disagree. Fix: drop one of them."
+            )
+        args.model = "vllm"
+    elif backend == "hf" and args.model not in (None, "", "hf", "toolplan-hf"):
+        raise ToolplanError(f"--backend hf and --model {args.model} disagree. Fix: drop one.")
+    adapter = model_args.pop("adapter", None)
+    if adapter:
+        route: Backend = "vllm" if args.model == "vllm" else "hf"
+        model_args = adapter_model_args(str(adapter), route, model_args)
     # Defaults use toolplan-hf (HFLM + cost accounting, quantization, adapter checks);
     # an explicit --model hf stays lm-eval's own.
     if args.model in EMBEDDED_MODELS:
@@ -68,13 +116,15 @@ def _resolve_model(args: argparse.Namespace) -> None:
         args.model = "toolplan-hf"
     if not args.model:
         args.model = "toolplan-hf"
-    if args.model in ("hf", "toolplan-hf", "hf-auto", "huggingface"):
+    if args.model in ("hf", "toolplan-hf", "hf-auto", "huggingface", "vllm"):
         model_args.setdefault("pretrained", DEFAULT_ALIAS)
     if args.model != "toolplan-hf":
         for key in ("pretrained", "tokenizer"):
             value = model_args.get(key)
-            if isinstance(value, str):
+            if isinstance(value, str) and (key == "pretrained" or args.model not in API_MODELS):
                 model_args[key] = resolve_model(value)
+    if args.model == "vllm":
+        check_lora_rank(model_args)
     args.model_args = model_args
 
 
@@ -128,6 +178,8 @@ def _register_plugin_model() -> None:
 
 def main(argv: Sequence[str]) -> int:
     """Parse lm-eval's flags, apply our defaults, and run lm-eval's own ``run``."""
+    # Before anything imports torch: the OpenMP runtime reads this once, at load.
+    prefer_passive_wait()
     top, run_parser = build_parser()
     if not argv or argv[0] in ("-h", "--help"):
         run_parser.print_help()
@@ -135,9 +187,10 @@ def main(argv: Sequence[str]) -> int:
     args = top.parse_args(["run", *argv])
     include_defaults = args.__dict__.pop("with_builtin_tasks")
     no_chat_template = args.__dict__.pop("no_chat_template")
+    backend = args.__dict__.pop("backend")
     if not args.tasks:
         run_parser.error("--tasks is required (see `toolplan tasks`)")
-    _resolve_model(args)
+    _resolve_model(args, backend)
     if not no_chat_template and not hasattr(args, "apply_chat_template"):
         args.apply_chat_template = True
     if not args.device:
@@ -151,9 +204,33 @@ def main(argv: Sequence[str]) -> int:
     from lm_eval.utils import setup_logging
 
     setup_logging()
+    if args.model in API_MODELS and not args.use_cache:
+        logging.getLogger(__name__).warning(
+            "--model %s without --use_cache: if the server fails mid-run, the answers "
+            "already received are lost. Add --use_cache PATH to keep them.",
+            args.model,
+        )
     with _plugin_task_manager(include_defaults):
-        args.func(args)
+        try:
+            args.func(args)
+        except Exception as e:  # narrowed below: only an API model's network failures
+            if args.model not in API_MODELS or not is_server_failure(_root_cause(e)):
+                raise
+            base_url = (args.model_args or {}).get("base_url")
+            raise ToolplanError(server_failure_message(args.model, base_url, _root_cause(e))) from e
     return 0
+
+
+def _root_cause(error: BaseException) -> BaseException:
+    """The innermost exception (tenacity's RetryError and re-raises wrap the real one)."""
+    seen = {id(error)}
+    while True:
+        inner = getattr(error, "last_attempt", None)
+        nxt = inner.exception() if inner is not None else (error.__cause__ or error.__context__)
+        if nxt is None or id(nxt) in seen:
+            return error
+        seen.add(id(nxt))
+        error = nxt
 
 
 __all__ = ["main", "tasks_dir"]

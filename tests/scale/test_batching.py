@@ -62,7 +62,7 @@ def _store_with(ids: list[int]) -> PrefixStore:
 
 
 def test_plan_rules() -> None:
-    rows = [list(range(20)) + [100], list(range(20)) + [200, 201]]
+    rows = [[*list(range(20)), 100], [*list(range(20)), 200, 201]]
     empty = PrefixStore(min_prefix=4, extend_margin=3)
     assert empty.plan(rows) == (20, -1)  # nothing kept: compute the shared 20
     assert empty.plan([[1, 2, 3], [1, 2, 4]]) == (0, -1)  # below min_prefix
@@ -70,7 +70,7 @@ def test_plan_rules() -> None:
     # a single row leaves itself one token: never the whole prompt
     assert empty.plan([list(range(30))], hint=30) == (29, -1)
     # a kept prefix within the margin is reused, cut to what the rows share
-    assert _store_with(list(range(18)) + [55]).plan(rows) == (18, 0)
+    assert _store_with([*list(range(18)), 55]).plan(rows) == (18, 0)
     # the rows share more than the margin beyond it: compute the longer one
     assert _store_with(list(range(10))).plan(rows) == (20, -1)
     assert PrefixStore(disabled=True).plan(rows) == (0, -1)
