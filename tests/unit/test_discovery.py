@@ -81,7 +81,7 @@ def test_no_name_collides_with_an_lm_eval_builtin() -> None:
     ours = set(TaskIndex().build([tasks_dir()]))
     assert ours, "no plugin tasks indexed"
     assert not ours & builtin
-    prefixes = ("assetops", "forget_", "fc_", "toolplan")
+    prefixes = ("assetops", "forget_", "fc_", "agent_", "toolplan")
     assert all(name.startswith(prefixes) for name in ours), sorted(ours)
 
 
