@@ -179,6 +179,13 @@ def _isolated_precision() -> Iterator[None]:
             mpmath.mp.dps = dps
 
 
+@functools.lru_cache(maxsize=512)
+def _parameters(backend: str, name: str) -> tuple[str, ...]:
+    """A backend method's parameter names in order (``self`` left out)."""
+    method = getattr(backend_class(backend), name)
+    return tuple(p for p in inspect.signature(method).parameters if p != "self")
+
+
 def bind_positional(text: str, signatures: Mapping[str, list[str]]) -> str | None:
     """Rewrite positional arguments of the calls in ``text`` as keywords.
 
@@ -262,9 +269,7 @@ class Environment:
         return tuple(d.name for d in self.available())
 
     def _signature(self, name: str) -> list[str]:
-        doc = self._docs[name]
-        method = getattr(backend_class(doc.backend), name)
-        return [p for p in inspect.signature(method).parameters if p != "self"]
+        return list(_parameters(self._docs[name].backend, name))
 
     # ------------------------------------------------------------------ dispatch
 
