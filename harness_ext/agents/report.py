@@ -50,6 +50,7 @@ class SystemResult:
     name: str
     steps: dict[str, float | None] = field(default_factory=dict)
     episodes: dict[str, float | None] = field(default_factory=dict)
+    stderr: dict[str, float | None] = field(default_factory=dict)
     samples: dict[str, int | None] = field(default_factory=dict)
     footprint_mb: float | None = None
     peak_rss_mb: float | None = None
@@ -72,6 +73,7 @@ def _load(path: Path) -> dict[str, Any]:
 
 
 def _metric(results: Mapping[str, Any], task: str, name: str) -> float | None:
+    """A metric's value (or its ``NAME_stderr``); None when absent, NaN or "N/A"."""
     value = results.get(task, {}).get(f"{name},none")
     return float(value) if isinstance(value, (int, float)) and value == value else None
 
@@ -87,6 +89,7 @@ def read_system(folder: str | Path, name: str | None = None) -> SystemResult:
         data = _load(folder / f"results_{task}.json")
         for metric in metrics:
             target[metric] = _metric(data["results"], task, metric)
+            out.stderr[metric] = _metric(data["results"], task, f"{metric}_stderr")
         out.samples[task] = data["results"].get(task, {}).get("sample_len")
         config = data.get("config", {})
         agent = config.get("toolplan_agent", {})
@@ -114,35 +117,53 @@ def training_of(logs: Sequence[tuple[str | Path, float]]) -> tuple[int, float]:
     return round(steps), round(seconds / 60, 1)
 
 
-def _pct(value: float | None) -> str:
-    return "–" if value is None else f"{100 * value:.2f}"
+def _pct(value: float | None, stderr: float | None = None) -> str:
+    if value is None:
+        return "–"
+    return f"{100 * value:.2f}" + ("" if stderr is None else f" ± {100 * stderr:.2f}")
 
 
-def _num(value: float | None, digits: int = 2) -> str:
-    return "–" if value is None else f"{value:.{digits}f}"
+def _num(value: float | None, digits: int = 2, stderr: float | None = None) -> str:
+    if value is None:
+        return "–"
+    return f"{value:.{digits}f}" + ("" if stderr is None else f" ± {stderr:.{digits}f}")
+
+
+def _count(value: int | None) -> str:
+    return "–" if value is None else str(value)
 
 
 def markdown_table(systems: Sequence[SystemResult]) -> str:
-    """Our systems, then the paper's rows (their columns only)."""
+    """Our systems, then the paper's rows (their columns only). A value is followed by its
+    standard error (lm-eval's ``_stderr``) where lm-eval computed one; ``n`` columns are
+    the samples each task scored (static decision points, end-to-end tasks)."""
     head = (
         "| system | train steps | train min | Plan ACC | Act. EM | Hallu. | Arg. F1 "
-        "| task success | turn acc | steps/task | calls/task | footprint MB | peak RSS MB |"
+        "| task success | turn acc | steps/task | calls/task | footprint MB | peak RSS MB "
+        "| n steps | n tasks |"
     )
     lines = [head, _rule(head)]
     for s in systems:
         lines.append(
             f"| {s.name} | {'–' if s.train_steps is None else s.train_steps} "
             f"| {_num(s.train_wall_min, 1)} "
-            + "".join(f"| {_pct(s.steps.get(m))} " for m in STEP_METRICS)
-            + f"| {_pct(s.episodes.get('task_success'))} | {_pct(s.episodes.get('turn_acc'))} "
-            f"| {_num(s.episodes.get('steps_used'), 1)} | {_num(s.episodes.get('calls_made'), 1)} "
-            f"| {_num(s.footprint_mb, 1)} | {_num(s.peak_rss_mb, 0)} |"
+            + "".join(f"| {_pct(s.steps.get(m), s.stderr.get(m))} " for m in STEP_METRICS)
+            + "".join(
+                f"| {_pct(s.episodes.get(m), s.stderr.get(m))} "
+                for m in ("task_success", "turn_acc")
+            )
+            + "".join(
+                f"| {_num(s.episodes.get(m), 1, s.stderr.get(m))} "
+                for m in ("steps_used", "calls_made")
+            )
+            + f"| {_num(s.footprint_mb, 1)} | {_num(s.peak_rss_mb, 0)} "
+            f"| {_count(s.samples.get(STEPS_TASK))} | {_count(s.samples.get(EPISODE_TASK))} |"
         )
     for name, values in PAPER.items():
         lines.append(
             f"| {name} | – | – "
             + "".join(f"| {values[m]:.2f} " for m in STEP_METRICS)
-            + "| – | – | – | – | – | – |"
+            + "| – | – | – | – | – | – | – | – |"
         )
     return "\n".join(lines)
 

@@ -46,7 +46,13 @@ def test_table_rows_and_ratios(tmp_path: Path) -> None:
         one,
         1100.0,
     )
-    _write(tmp_path / "multi", STEPS_TASK, {"plan_acc": 0.75, "act_em": 0.5}, three, 1050.0)
+    _write(
+        tmp_path / "multi",
+        STEPS_TASK,
+        {"plan_acc": 0.75, "plan_acc_stderr": 0.1, "act_em": 0.5},
+        three,
+        1050.0,
+    )
     _write(tmp_path / "multi", EPISODE_TASK, {"task_success": 0.5}, three, 1150.0)
     single, multi = (
         read_system(tmp_path / "single", "one"),
@@ -57,6 +63,8 @@ def test_table_rows_and_ratios(tmp_path: Path) -> None:
     assert single.peak_rss_mb == 1100.0 and multi.footprint_mb == 530.0
     table = markdown_table([single, multi])
     assert "| one | – | – | 50.00 | – | 25.00 | – | 0.00 | – |" in table
+    assert "| three | – | – | 75.00 ± 10.00 | 50.00 | – |" in table  # stderr where lm-eval has one
+    assert table.splitlines()[2].endswith("| 3 | 3 |")  # n: samples of each task
     assert "88.92" in table and "52.24" in table  # the paper's 7B row
     assert memory_ratio(multi, single) == {
         "footprint": round(530 / 510, 4),
