@@ -2,7 +2,8 @@
 
 Modules:
     results: finding lm-eval ``results_*.json`` files and reading them into typed
-        records (run key, metrics, the ``config.toolplan_cost`` record, forgetting suites).
+        records (run key, metrics, the ``config.toolplan_cost`` record, forgetting suites
+        and their versions).
     tables: cell formatting ("–" = not measured) and GitHub-markdown tables.
     leaderboard: leaderboard rows, ``LEADERBOARD.md`` and the README block.
     plots: the PNG plots (matplotlib, imported lazily inside each function).

@@ -9,7 +9,16 @@ quantization x condition x split:
   gets one row with condition "–";
 * forgetting suites are the top-level ``forget_*`` entries of a results file (those
   that are not a member of another group in it); each gets an accuracy and a
-  retention column (``harness_ext.forgetting.retention``).
+  retention column (``harness_ext.forgetting.retention``). A suite found at several
+  task versions (its questions changed, e.g. ``forget_probe`` 1.0 → 2.0) is split:
+  the newest version keeps the name, older ones are shown as ``<suite> v<version>``
+  and are compared only with runs of the same version (``results.suite_labels``).
+
+Function calling (``fc_bfcl_*``) has its own table: one row per model x adapter x
+quantization x output format (``fc_format``, from the tasks' metadata), accuracy per
+BFCL category, the non-live overall (the ``fc_bfcl_nonlive_ast`` group's unweighted
+mean, BFCL's leaderboard rule), and the decode/JSON validity rates pooled over the
+categories the run has. A category the run did not have is "–".
 
 Merging rules (documented because results accumulate): files are read in order of
 their ``date`` (then path); for a planning task, later files override earlier ones
@@ -44,6 +53,8 @@ from harness_ext.reporting.results import (
     metric,
     read_runs,
     skipped_parts,
+    suite_labels,
+    suite_version,
 )
 from harness_ext.reporting.tables import MISSING, fmt, github_table, pct
 
@@ -52,10 +63,12 @@ __all__ = [
     "PLOT_JUDGE",
     "PLOT_RETENTION",
     "PLOT_TOKENS",
+    "FcRow",
     "Leaderboard",
     "Row",
     "build",
     "build_from",
+    "fc_table",
     "write_leaderboard",
 ]
 
@@ -77,6 +90,10 @@ _METRICS = (
 
 Forgetting = tuple[tuple[str, float | None, float | None], ...]  # suite, acc, retention
 
+FC_PREFIX = "fc_bfcl_"
+FC_CATEGORIES = ("simple", "multiple", "parallel", "parallel_multiple", "irrelevance")
+"""The non-live categories shown (live ones join when a run has them: see ``fc_table``)."""
+
 
 @dataclass(frozen=True)
 class Row:
@@ -96,6 +113,19 @@ class Row:
 
 
 @dataclass(frozen=True)
+class FcRow:
+    """One function-calling row (``None`` = not measured)."""
+
+    key: RunKey
+    fc_format: str
+    n: int | None
+    accuracy: tuple[float | None, ...]  # in FC_CATEGORIES order
+    non_live_overall: float | None
+    decode_ok: float | None
+    json_valid: float | None
+
+
+@dataclass(frozen=True)
 class Leaderboard:
     """Everything the markdown and the plots are drawn from."""
 
@@ -104,6 +134,7 @@ class Leaderboard:
     scores: tuple[SuiteScore, ...]
     retention: dict[SuiteScore, Retention]
     sources: tuple[Path, ...]
+    fc_rows: tuple[FcRow, ...] = ()
 
 
 # ---------------------------------------------------------------- assembling
@@ -126,7 +157,13 @@ def build_from(runs: Sequence[RunFile]) -> Leaderboard:
     planning: dict[tuple[RunKey, str], dict[str, Any]] = {}
     cost: dict[tuple[RunKey, str], Cost] = {}
     suites: dict[tuple[RunKey, str], SuiteScore] = {}
+    calls: dict[tuple[RunKey, str], dict[str, dict[str, Any]]] = {}
     used: set[Path] = set()
+    labels = suite_labels(
+        (suite, suite_version(run.data, suite))
+        for run in runs
+        for suite in forgetting_suites(run.data)
+    )
     for run in runs:
         for task, entry in run.results.items():
             if not isinstance(entry, dict) or not _TASK_RE.match(task):
@@ -135,13 +172,22 @@ def build_from(runs: Sequence[RunFile]) -> Leaderboard:
             if run.cost != Cost():
                 cost[(run.key, task)] = run.cost
             used.add(run.path)
+        fc_entries = {
+            task: entry
+            for task, entry in run.results.items()
+            if isinstance(entry, dict) and task.startswith(FC_PREFIX)
+        }
+        if fc_entries:
+            calls.setdefault((run.key, _fc_format(run.data)), {}).update(fc_entries)
+            used.add(run.path)
         for suite in forgetting_suites(run.data):
             entry = run.results[suite]
-            suites[(run.key, suite)] = SuiteScore(
+            label = labels[(suite, suite_version(run.data, suite))]
+            suites[(run.key, label)] = SuiteScore(
                 model=run.key.model,
                 adapter=run.key.adapter,
                 quantization=run.key.quantization,
-                suite=suite,
+                suite=label,
                 n=int(entry.get("sample_len") or 0),
                 chat=run.chat,
                 acc=metric(entry, "acc"),
@@ -153,7 +199,50 @@ def build_from(runs: Sequence[RunFile]) -> Leaderboard:
     retention = compute_retention(scores)
     suite_names = tuple(sorted({s.suite for s in scores}, key=_suite_order))
     rows = _rows(planning, cost, suites, retention, suite_names)
-    return Leaderboard(rows, suite_names, scores, retention, tuple(sorted(used)))
+    fc_rows = tuple(_fc_row(key, fmt_, entries) for (key, fmt_), entries in sorted(calls.items()))
+    return Leaderboard(rows, suite_names, scores, retention, tuple(sorted(used)), fc_rows)
+
+
+def _fc_format(data: dict[str, Any]) -> str:
+    """The ``fc_format`` the run's fc tasks were given (lm-eval keeps it per task config)."""
+    configs = data.get("configs")
+    formats = {
+        str(cfg.get("metadata", {}).get("fc_format", "python"))
+        for name, cfg in (configs.items() if isinstance(configs, dict) else ())
+        if name.startswith(FC_PREFIX) and isinstance(cfg, dict)
+    }
+    return ",".join(sorted(formats)) or "python"
+
+
+def _fc_row(key: RunKey, fc_format: str, entries: dict[str, dict[str, Any]]) -> FcRow:
+    per_category = {}
+    counts: dict[str, int] = {}
+    for category in FC_CATEGORIES:
+        entry = entries.get(FC_PREFIX + category)
+        per_category[category] = metric(entry, "acc") if entry else None
+        if entry and isinstance(entry.get("sample_len"), int):
+            counts[category] = entry["sample_len"]
+
+    def pooled(name: str) -> float | None:
+        # Sample-weighted over the categories that report the rate (json_valid: json only).
+        pairs = [
+            (value, counts[c])
+            for c in counts
+            if (value := metric(entries[FC_PREFIX + c], name)) is not None
+        ]
+        total = sum(n for _, n in pairs)
+        return sum(v * n for v, n in pairs) / total if total else None
+
+    nonlive = entries.get(FC_PREFIX + "nonlive_ast")
+    return FcRow(
+        key=key,
+        fc_format=fc_format,
+        n=sum(counts.values()) or None,
+        accuracy=tuple(per_category[c] for c in FC_CATEGORIES),
+        non_live_overall=metric(nonlive, "acc") if nonlive else None,
+        decode_ok=pooled("decode_ok"),
+        json_valid=pooled("json_valid"),
+    )
 
 
 def _suite_order(name: str) -> tuple[int, str]:
@@ -287,6 +376,21 @@ def forgetting_table(board: Leaderboard) -> tuple[list[str], list[list[str]]]:
     return header, cells
 
 
+def fc_table(board: Leaderboard) -> tuple[list[str], list[list[str]]]:
+    """Header and cells of the function-calling table (BFCL non-live categories)."""
+    header = ["model", "adapter", "quant", "format", "n"]
+    header += [c.replace("_", " ") for c in FC_CATEGORIES]
+    header += ["non-live overall", "decode ok", "JSON valid"]
+    cells = []
+    for r in board.fc_rows:
+        line = [r.key.model, _adapter(r.key), r.key.quantization, r.fc_format]
+        line.append(str(r.n) if r.n is not None else MISSING)
+        line += [fmt(a, 3) for a in r.accuracy]
+        line += [fmt(r.non_live_overall, 3), fmt(r.decode_ok, 3), fmt(r.json_valid, 3)]
+        cells.append(line)
+    return header, cells
+
+
 def render_markdown(
     board: Leaderboard, out_dir: Path, plot_files: Sequence[tuple[str, str]]
 ) -> str:
@@ -320,6 +424,19 @@ def render_markdown(
     ]
     if board.scores:
         lines += ["## Forgetting suites", "", github_table(*forgetting_table(board)), ""]
+    if board.fc_rows:
+        lines += [
+            "## Function calling (BFCL non-live)",
+            "",
+            github_table(*fc_table(board)),
+            "",
+            "Columns: accuracy per category by BFCL's AST rules (`fc_bfcl_<category>`; "
+            "simple = Python only); non-live overall = the unweighted mean of the four AST "
+            "categories, as BFCL's leaderboard computes it (– when one is missing); decode ok / "
+            "JSON valid = sample-weighted over the categories run (JSON valid: json format "
+            "only); n = samples over all categories.",
+            "",
+        ]
     if plot_files:
         lines += ["## Plots", ""]
         for name, title in plot_files:

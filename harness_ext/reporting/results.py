@@ -247,6 +247,49 @@ def forgetting_suites(data: dict[str, Any]) -> list[str]:
     )
 
 
+def suite_version(data: dict[str, Any], suite: str) -> str:
+    """The version lm-eval recorded for ``suite`` (``versions``), as text; "" if none.
+
+    Numbers are written as floats, so ``1``, ``1.0`` and ``"1.0"`` (lm-eval stores group
+    versions as text and task versions as numbers) are one version, ``"1.0"``.
+    """
+    versions = data.get("versions")
+    value = versions.get(suite) if isinstance(versions, dict) else None
+    if value is None:
+        return ""
+    try:
+        return str(float(value))
+    except (TypeError, ValueError):
+        return str(value)
+
+
+def suite_labels(pairs: Iterable[tuple[str, str]]) -> dict[tuple[str, str], str]:
+    """A display name per (suite, version) seen together.
+
+    A suite seen at one version keeps its name. A suite seen at several versions (a task
+    whose questions or scoring changed, e.g. ``forget_probe`` 1.0 and 2.0) keeps its name
+    for the newest version and gets `` v<version>`` for the others, so scores over
+    different questions never share a column or a retention base. Versions compare as
+    numbers when they parse as numbers, else as text.
+    """
+
+    def order(version: str) -> tuple[int, float, str]:
+        try:
+            return (1, float(version), version)
+        except ValueError:
+            return (0, 0.0, version)
+
+    by_suite: dict[str, set[str]] = {}
+    for suite, version in pairs:
+        by_suite.setdefault(suite, set()).add(version)
+    labels = {}
+    for suite, versions in by_suite.items():
+        newest = max(versions, key=order)
+        for version in versions:
+            labels[(suite, version)] = suite if version == newest else f"{suite} v{version}"
+    return labels
+
+
 def skipped_parts(data: dict[str, Any], suite: str) -> tuple[str, ...]:
     """The parts of ``suite`` (itself or its nested subtasks) reported as skipped."""
     results = data["results"]
