@@ -41,7 +41,11 @@ def configure(parser: argparse.ArgumentParser) -> None:
     imp.add_argument(
         "--rename", action="append", default=[], metavar="OLD=NEW", help="rename an agent"
     )
-    imp.add_argument("--name", help="catalog name (default: the first file's stem)")
+    imp.add_argument(
+        "--name",
+        help="catalog name (default: the --out file's stem, so the name matches the file a "
+        "run's --metadata catalog=PATH names)",
+    )
     imp.add_argument("--version", default="1", help="catalog version (default 1)")
     imp.add_argument(
         "--domain",
@@ -79,7 +83,7 @@ def _import(args: argparse.Namespace) -> int:
         separator=args.separator,
         map_file=args.map_file,
         renames=parse_renames(args.rename),
-        name=args.name,
+        name=args.name or out.stem,
         version=args.version,
         domain=args.domain,
     )

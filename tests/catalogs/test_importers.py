@@ -229,6 +229,7 @@ def test_a_500_tool_catalog_imports_and_renders(
                  str(source), "--out", str(out), "--domain", "a large API"]) == 0  # fmt: skip
     cat = load_catalog(str(out))
     assert len(cat.tools) == 500 and len(cat.agents) == 10
+    assert cat.name == "big"  # no --name: the --out file's stem, as the leaderboard labels it
     rendered = system_prompt("informed", cat)
     assert rendered.count("\n  - ") == 500
     capsys.readouterr()
