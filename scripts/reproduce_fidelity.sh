@@ -5,10 +5,11 @@
 #
 #   ASSETOPSBENCH_DIR=../shared/data/assetopsbench bash scripts/reproduce_fidelity.sh [STAGE...]
 #
-# STAGE: data, train, eval-ft, eval-base, eval-ft-informed, table (default: all of them,
-# in that order). On 2 CPU cores: data 2 s, train ~30 min, eval-ft ~5 min, eval-base
-# ~30 min (the untuned model writes up to 512 tokens per question), eval-ft-informed
-# ~10 min. `train` overwrites adapters/$NAME (git shows whether the new weights differ).
+# STAGE: data, train, eval-ft, eval-ft-twinfree, eval-base, eval-ft-informed, table
+# (default: all of them, in that order). On 2 CPU cores: data 2 s, train ~30 min, eval-ft
+# ~5 min, eval-ft-twinfree ~3 min (the 15 held-out ids without a training twin),
+# eval-base ~30 min (the untuned model writes up to 512 tokens per question),
+# eval-ft-informed ~10 min. `train` overwrites adapters/$NAME (git shows whether the new weights differ).
 #
 # Outputs: data/fidelity-sft/ (git-ignored: it quotes scenario texts), adapters/$NAME/,
 # lm-eval outputs with --log_samples under out/fidelity_test30/ (git-ignored: samples hold
@@ -59,17 +60,18 @@ evaluate() {
 
 ft_args="pretrained=smollm2-135m,peft=./adapters/$NAME,load_in_8bit=True"
 stages=("$@")
-[ ${#stages[@]} -eq 0 ] && stages=(data train eval-ft eval-base eval-ft-informed table)
+[ ${#stages[@]} -eq 0 ] && stages=(data train eval-ft eval-ft-twinfree eval-base eval-ft-informed table)
 for stage in "${stages[@]}"; do
   echo "== $stage"
   case "$stage" in
     data) build_data ;;
     train) train ;;
     eval-ft) evaluate "$NAME" assetops_free_test30 "$ft_args" ;;
+    eval-ft-twinfree) evaluate "$NAME-twinfree" assetops_free_test30_twinfree "$ft_args" ;;
     eval-base) evaluate base assetops_test30 ;;
     eval-ft-informed) evaluate "$NAME-informed" assetops_informed_test30 "$ft_args" ;;
     table) python scripts/fidelity_table.py --runs "$RUNS" --adapter "$NAME" --samples "$SAMPLES" ;;
-    *) echo "unknown stage $stage (data, train, eval-ft, eval-base, eval-ft-informed, table)" >&2
+    *) echo "unknown stage $stage (data, train, eval-ft, eval-ft-twinfree, eval-base, eval-ft-informed, table)" >&2
        exit 2 ;;
   esac
 done

@@ -4,6 +4,9 @@ For each condition the newest results file (by lm-eval's ``date``, then path) ho
 its task for its model is used:
 
 * description-free, fine-tuned: ``assetops_free_test30`` with ``peft=<adapter>``;
+* the same on the twin-free split: ``assetops_free_test30_twinfree`` (the held-out ids
+  with no near-copy in training, ``harness_ext.planning.splits``), so the table shows
+  how much of the test30 score holds where recall of a seen template cannot help;
 * informed, base / description-free, base: ``assetops_{informed,free}_test30``, no adapter;
 * informed, fine-tuned (extra): ``assetops_informed_test30`` with the adapter.
 
@@ -82,6 +85,7 @@ class Condition:
 
 CONDITIONS = (
     Condition("description-free, fine-tuned", True, "assetops_free_test30"),
+    Condition("description-free, fine-tuned, twin-free", True, "assetops_free_test30_twinfree"),
     Condition("informed, base", False, "assetops_informed_test30"),
     Condition("description-free, base", False, "assetops_free_test30"),
     Condition("informed, fine-tuned (extra)", True, "assetops_informed_test30"),
