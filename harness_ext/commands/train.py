@@ -1,14 +1,21 @@
-"""``toolplan train``: QLoRA-train an internalization adapter and write its manifest."""
+"""``toolplan train``: QLoRA-train an adapter (SFT, or GRPO with ``--method grpo``) and write
+its manifest."""
 
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import shlex
+from typing import Any
 
+from harness_ext.errors import ToolplanError
 from harness_ext.models.quantize import QUANTIZATIONS
 from harness_ext.training.sft import TrainConfig
 
-HELP = "QLoRA-train an adapter on build-data output (8/4-bit or fp32 base, CPU or GPU)"
+HELP = (
+    "QLoRA-train an adapter: SFT on build-data output, or GRPO with the harness's scorer "
+    "as reward (--method grpo)"
+)
 
 # Options in the order the recorded command lists them (every option, defaults included,
 # so the manifest's command reproduces the run even if defaults change later).
@@ -24,6 +31,19 @@ _RECORDED = (
     ("gradient_checkpointing", "--gradient-checkpointing"),
     ("threads", "--threads"), ("stage", "--stage"), ("init", "--init"),
 )  # fmt: skip
+# Recorded after the shared options when --method grpo.
+_RECORDED_GRPO = (
+    ("method", "--method"), ("reward", "--reward"), ("reward_weights", "--reward-weights"),
+    ("profile", "--profile"), ("num_generations", "--num-generations"),
+    ("max_completion_length", "--max-completion-length"), ("temperature", "--temperature"),
+    ("beta", "--beta"), ("fc_format", "--fc-format"), ("max_prompts", "--max-prompts"),
+    ("use_vllm", "--use-vllm"), ("scenarios", "--scenarios"), ("catalog", "--catalog"),
+)  # fmt: skip
+# Shared options whose default depends on --method (SFT: TrainConfig's; GRPO: the profile's).
+_PROFILED = (
+    "quantization", "r", "alpha", "dropout", "target_modules", "lr", "warmup_ratio",
+    "weight_decay", "max_steps", "batch_size", "grad_accum", "save_steps", "logging_steps",
+)  # fmt: skip
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
@@ -32,21 +52,32 @@ def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--base", required=True, help="embedded alias, model folder or hub id")
     parser.add_argument("--data", required=True, help="build-data folder or a chat JSONL file")
     parser.add_argument("--out", required=True, help="adapter folder, e.g. adapters/<name>")
-    parser.add_argument("--quantization", choices=QUANTIZATIONS, default=d.quantization)
-    parser.add_argument("--r", type=int, default=d.r, help="LoRA rank")
-    parser.add_argument("--alpha", type=int, default=d.alpha, help="LoRA alpha")
-    parser.add_argument("--dropout", type=float, default=d.dropout, help="LoRA dropout")
-    parser.add_argument("--target-modules", default=d.target_modules)
-    parser.add_argument("--lr", type=float, default=d.lr)
-    parser.add_argument("--epochs", type=float, default=d.epochs)
-    parser.add_argument("--warmup-ratio", type=float, default=d.warmup_ratio)
-    parser.add_argument("--weight-decay", type=float, default=d.weight_decay)
-    parser.add_argument("--max-steps", type=int, default=d.max_steps, help="-1: use --epochs")
-    parser.add_argument("--max-seq-len", type=int, default=d.max_seq_len)
-    parser.add_argument("--batch-size", type=int, default=d.batch_size)
-    parser.add_argument("--grad-accum", type=int, default=d.grad_accum)
     parser.add_argument(
-        "--save-steps", type=int, default=d.save_steps, help="checkpoint every N optimizer steps"
+        "--quantization", choices=QUANTIZATIONS, default=None, help=f"default {d.quantization}"
+    )
+    parser.add_argument("--r", type=int, default=None, help=f"LoRA rank (default {d.r})")
+    parser.add_argument("--alpha", type=int, default=None, help=f"LoRA alpha ({d.alpha})")
+    parser.add_argument("--dropout", type=float, default=None, help=f"LoRA dropout ({d.dropout})")
+    parser.add_argument("--target-modules", default=None, help=f"default {d.target_modules}")
+    parser.add_argument("--lr", type=float, default=None, help=f"default {d.lr}")
+    parser.add_argument("--epochs", type=float, default=d.epochs)
+    parser.add_argument(
+        "--warmup-ratio", type=float, default=None, help=f"default {d.warmup_ratio}"
+    )
+    parser.add_argument(
+        "--weight-decay", type=float, default=None, help=f"default {d.weight_decay}"
+    )
+    parser.add_argument(
+        "--max-steps", type=int, default=None, help="-1 (SFT default): use --epochs"
+    )
+    parser.add_argument("--max-seq-len", type=int, default=d.max_seq_len)
+    parser.add_argument("--batch-size", type=int, default=None, help=f"default {d.batch_size}")
+    parser.add_argument("--grad-accum", type=int, default=None, help=f"default {d.grad_accum}")
+    parser.add_argument(
+        "--save-steps",
+        type=int,
+        default=None,
+        help=f"checkpoint every N optimizer steps (default {d.save_steps})",
     )
     parser.add_argument(
         "--eval-steps",
@@ -54,7 +85,9 @@ def configure(parser: argparse.ArgumentParser) -> None:
         default=None,
         help="eval loss every N steps (default: --save-steps)",
     )
-    parser.add_argument("--logging-steps", type=int, default=d.logging_steps)
+    parser.add_argument(
+        "--logging-steps", type=int, default=None, help=f"default {d.logging_steps}"
+    )
     parser.add_argument("--save-total-limit", type=int, default=d.save_total_limit)
     parser.add_argument("--seed", type=int, default=d.seed)
     parser.add_argument("--device", choices=("auto", "cpu", "cuda"), default=d.device)
@@ -97,24 +130,102 @@ def configure(parser: argparse.ArgumentParser) -> None:
         "--init",
         default=None,
         metavar="ADAPTER",
-        help="continue from this adapter (stage 2: each role starts from the backbone)",
+        help="continue from this adapter (stage 2: each role starts from the backbone; "
+        "with --method grpo: SFT -> GRPO, manifest kind sft+grpo)",
     )
+    grpo = parser.add_argument_group(
+        "GRPO (--method grpo)",
+        "DATA is a prompt source: bfcl[:CAT,...] (live categories), assetops (training "
+        "scenarios), an xLAM-format JSON/JSONL file or hub id. Options left unset above "
+        "take the --profile's values (harness_ext.training.grpo).",
+    )
+    grpo.add_argument("--method", choices=("sft", "grpo"), default="sft")
+    grpo.add_argument("--reward", choices=("function_call", "plan"), default=None,
+                      help="default: the one DATA's rows are for")  # fmt: skip
+    grpo.add_argument(
+        "--reward-weights",
+        default=None,
+        metavar="K=V,...",
+        help="function_call: format,name,args (0.125,0.375,0.5); plan: format,at_f1",
+    )
+    grpo.add_argument("--profile", choices=("auto", "cpu", "gpu"), default="auto",
+                      help="gpu: paper (b)'s hyperparameters; cpu: fits 2 cores")  # fmt: skip
+    grpo.add_argument("--num-generations", type=int, default=None)
+    grpo.add_argument("--max-completion-length", type=int, default=None)
+    grpo.add_argument("--temperature", type=float, default=1.0)
+    grpo.add_argument("--beta", type=float, default=0.04, help="KL coefficient")
+    grpo.add_argument("--fc-format", choices=("json", "python"), default="json")
+    grpo.add_argument("--max-prompts", type=int, default=None,
+                      help="train on a seeded sample of this many prompts")  # fmt: skip
+    grpo.add_argument("--use-vllm", choices=("auto", "on", "off"), default="auto")
+    grpo.add_argument("--scenarios", default=None, help="assetops: scenario source")
+    grpo.add_argument("--catalog", default=None, help="assetops: catalog name or path")
 
 
 def recorded_command(args: argparse.Namespace) -> str:
     """The full command line of this run (every option, including defaults)."""
     parts = ["toolplan", "train"]
-    for attr, flag in _RECORDED:
+    recorded = _RECORDED + _RECORDED_GRPO if args.method == "grpo" else _RECORDED
+    for attr, flag in recorded:
         value = getattr(args, attr)
         if value is not None:
             parts += [flag, str(value)]
     return shlex.join(parts)
 
 
+def parse_weights(text: str | None) -> dict[str, float]:
+    """``"format=0.1,args=0.6"`` -> ``{"format": 0.1, "args": 0.6}``.
+
+    Raises:
+        ToolplanError: an item that is not ``name=number``.
+    """
+    weights: dict[str, float] = {}
+    for item in (text or "").split(","):
+        if not item.strip():
+            continue
+        key, sep, value = item.partition("=")
+        try:
+            if not sep:
+                raise ValueError(item)
+            weights[key.strip()] = float(value)
+        except ValueError as e:
+            raise ToolplanError(
+                f"--reward-weights {text!r}: {item.strip()!r} is not name=number. "
+                "Fix: e.g. --reward-weights format=0.125,name=0.375,args=0.5"
+            ) from e
+    return weights
+
+
+def _fill_defaults(args: argparse.Namespace) -> None:
+    """Set every unset shared option: SFT takes TrainConfig's defaults, GRPO its profile's."""
+    values: dict[str, Any] = {
+        f.name: f.default for f in dataclasses.fields(TrainConfig) if f.name in _PROFILED
+    }
+    if args.method == "grpo":
+        from harness_ext.training.grpo import profile_defaults, resolve_profile
+
+        args.profile = resolve_profile(args.profile, _device_kind(args.device))
+        values.update(profile_defaults(args.profile))
+    for name in _PROFILED:
+        if getattr(args, name) is None:
+            setattr(args, name, values[name])
+
+
+def _device_kind(device: str) -> str:
+    if device != "auto":
+        return device
+    import torch
+
+    return "cuda" if torch.cuda.is_available() else "cpu"
+
+
 def run(args: argparse.Namespace) -> int:
     """Train and print where the adapter went."""
     from harness_ext.training.sft import train
 
+    _fill_defaults(args)
+    if args.method == "grpo":
+        return _run_grpo(args)
     data, kind, extra = args.data, args.kind, {}
     if args.stage:
         from harness_ext.agents.training_data import stage_data
@@ -165,6 +276,68 @@ def run(args: argparse.Namespace) -> int:
     print(
         f"adapter written to {args.out}: step {summary['global_step']} "
         f"({summary['steps_this_run']} this run), train loss {summary['train_loss']:.4f}, {loss}, "
+        f"{summary['seconds_per_step']} s/step on {summary['device']}"
+    )
+    return 0
+
+
+def _run_grpo(args: argparse.Namespace) -> int:
+    from harness_ext.training.grpo import GRPOSettings, train_grpo
+    from harness_ext.training.grpo_data import parse_source
+
+    if args.stage:
+        raise ToolplanError("--stage is for SFT of agent roles. Fix: drop it with --method grpo.")
+    source = parse_source(args.data)
+    args.reward = args.reward or source.reward
+    settings = GRPOSettings(
+        reward=args.reward,
+        weights=parse_weights(args.reward_weights),
+        profile=args.profile,
+        num_generations=args.num_generations,
+        max_completion_length=args.max_completion_length,
+        temperature=args.temperature,
+        beta=args.beta,
+        fc_format=args.fc_format,
+        max_prompts=args.max_prompts,
+        use_vllm=args.use_vllm,
+        scenarios=args.scenarios,
+        catalog=args.catalog,
+    )
+    config = TrainConfig(
+        base=args.base,
+        data=args.data,
+        out=args.out,
+        quantization=args.quantization,
+        r=args.r,
+        alpha=args.alpha,
+        dropout=args.dropout,
+        target_modules=args.target_modules,
+        lr=args.lr,
+        warmup_ratio=args.warmup_ratio,
+        weight_decay=args.weight_decay,
+        max_steps=args.max_steps,
+        batch_size=args.batch_size,
+        grad_accum=args.grad_accum,
+        save_steps=args.save_steps,
+        logging_steps=args.logging_steps,
+        save_total_limit=args.save_total_limit,
+        seed=args.seed,
+        resume=args.resume,
+        overwrite=args.overwrite,
+        device=args.device,
+        gradient_checkpointing=args.gradient_checkpointing,
+        threads=args.threads,
+        name=args.name,
+        description=args.description,
+        command=recorded_command(args),
+        init=args.init,
+    )
+    summary = train_grpo(config, settings)
+    rate = summary["reward_rate"]
+    print(
+        f"adapter written to {args.out}: step {summary['global_step']} "
+        f"({summary['steps_this_run']} this run), mean reward {summary['reward_mean']}, "
+        f"reward > 0 for {rate['rate_nonzero']} of {rate['completions']} completions, "
         f"{summary['seconds_per_step']} s/step on {summary['device']}"
     )
     return 0

@@ -4,7 +4,7 @@ A manifest records what an adapter is and how it was made, so an evaluation can
 check it is applied to the right base and a CI check can reproduce it::
 
     name: assetops-free-r8
-    kind: internalization          # or "placeholder" (a briefly trained stand-in)
+    kind: internalization          # see KINDS: how the adapter was trained
     description: ...
     base_model: smollm2-135m       # alias, hub id or path, as given to `toolplan train`
     base_model_name_or_path: HuggingFaceTB/SmolLM2-135M-Instruct   # hub id (never a cache path)
@@ -14,6 +14,16 @@ check it is applied to the right base and a CI check can reproduce it::
     command: toolplan train --base smollm2-135m --data ... --out adapters/assetops-free-r8
     created: 2026-11-21
     toolplan_eval_version: 0.1.0
+
+A GRPO-trained adapter (``kind: grpo`` from a fresh LoRA, ``kind: sft+grpo`` when it
+continued an SFT adapter with ``--init``) also records its reward::
+
+    reward: {name: function_call, weights: {format: 0.125, name: 0.375, args: 0.5},
+             fc_format: json, init: adapters/fc-warmup-r8}
+
+``reward`` is required for those two kinds and refused for the others.
+:func:`training_method` maps a kind to the leaderboard's method column (``sft``,
+``grpo``, ``sft+grpo``).
 
 The schema is :class:`AdapterManifest` (pydantic). Keys it does not name (e.g. the
 ``training`` block ``toolplan train`` writes) are kept, in order, in ``extra``. An invalid
@@ -36,6 +46,7 @@ from pydantic import (
     PlainSerializer,
     ValidationError,
     field_validator,
+    model_validator,
 )
 
 from harness_ext.errors import DataFileError, describe_validation_error
@@ -62,6 +73,36 @@ class LoraSpec(BaseModel):
     target_modules: str | list[str]
 
 
+KINDS: dict[str, str] = {
+    "internalization": "sft",
+    "placeholder": "sft",
+    "warmup": "sft",
+    "grpo": "grpo",
+    "sft+grpo": "sft+grpo",
+}
+"""Known kinds and their training method. ``agent-<role>`` kinds (α-UMi stages) are SFT
+too; any other kind is accepted and has no known method."""
+GRPO_KINDS = frozenset({"grpo", "sft+grpo"})
+
+
+def training_method(kind: str) -> str | None:
+    """``sft``, ``grpo`` or ``sft+grpo`` for a manifest kind (None when unknown)."""
+    if kind.startswith("agent-"):
+        return "sft"
+    return KINDS.get(kind)
+
+
+class RewardSpec(BaseModel):
+    """The reward a GRPO adapter was trained with (``harness_ext.rewards``)."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    name: str = Field(pattern=r"^(function_call|plan)$")
+    weights: dict[str, float]
+    fc_format: str | None = None
+    init: str | None = None
+
+
 class AdapterManifest(BaseModel):
     """Contents of ``manifest.yaml``.
 
@@ -82,12 +123,24 @@ class AdapterManifest(BaseModel):
     toolplan_eval_version: str = ""
     description: str = ""
     base_model_name_or_path: str = ""
+    reward: RewardSpec | None = None
     extra: dict[str, Any] = Field(default_factory=dict)
 
     @field_validator("created", mode="before")
     @classmethod
     def _date_as_text(cls, value: Any) -> Any:
         return value.isoformat() if isinstance(value, _dt.date) else value
+
+    @model_validator(mode="after")
+    def _reward_with_grpo_kinds(self) -> AdapterManifest:
+        if self.kind in GRPO_KINDS and self.reward is None:
+            raise ValueError(f"kind {self.kind} needs a 'reward' block (name and weights)")
+        if self.kind not in GRPO_KINDS and self.reward is not None:
+            raise ValueError(
+                f"'reward' belongs to the GRPO kinds ({', '.join(sorted(GRPO_KINDS))}), "
+                f"not to kind {self.kind}"
+            )
+        return self
 
 
 # The order manifest.yaml keys are written in (and the committed files use).
@@ -103,6 +156,7 @@ _ORDER = (
     "toolplan_eval_version",
     "description",
     "base_model_name_or_path",
+    "reward",
 )
 _FIELDS = frozenset(AdapterManifest.model_fields) - {"extra"}
 
@@ -145,7 +199,8 @@ def read_manifest(adapter_dir: str | Path) -> AdapterManifest:
 def manifest_dict(manifest: AdapterManifest) -> dict[str, Any]:
     """The YAML form: fields in a stable order, ``extra`` merged at the end."""
     data = manifest.model_dump(mode="json")
-    out = {key: data[key] for key in _ORDER}
+    # ``reward`` only where there is one, so manifests of other kinds keep their bytes.
+    out = {key: data[key] for key in _ORDER if key != "reward" or data[key] is not None}
     out.update(data["extra"])
     return out
 

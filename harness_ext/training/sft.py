@@ -22,6 +22,9 @@ gradient accumulation 4, weight decay 0.01, max length 1024.
 :func:`prepare_run_folder` (resume rules), :func:`load_base` (quantized with
 ``models.quantize.bnb_config``), :func:`build_trainer` (:func:`sft_args`,
 :func:`lora_config`), the training loop, :func:`save_adapter`, the log and the manifest.
+The GRPO recipe (``harness_ext.training.grpo``) shares these steps: the base loading,
+``continue_from`` (``--init``), ``lora_config``, ``prepare_run_folder``, ``save_adapter``,
+``pick_device``, ``bf16_ok``, ``gradient_checkpointing_on``, ``step_timer`` and ``step_of``.
 torch, transformers, peft and trl are imported inside the functions that need them.
 """
 
@@ -45,7 +48,21 @@ from harness_ext.models.quantize import Quantization, bnb_config, quantization_o
 from harness_ext.registry.manifest import AdapterManifest, LoraSpec, write_manifest
 from harness_ext.training.data import EVAL_FILE, TRAIN_FILE, read_examples, sha256_file
 
-__all__ = ["TrainConfig", "build_trainer", "load_base", "prepare_run_folder", "train"]
+__all__ = [
+    "TrainConfig",
+    "bf16_ok",
+    "build_trainer",
+    "continue_from",
+    "gradient_checkpointing_on",
+    "load_base",
+    "lora_config",
+    "pick_device",
+    "prepare_run_folder",
+    "save_adapter",
+    "step_of",
+    "step_timer",
+    "train",
+]
 
 CHECKPOINT_DIR = "checkpoints"
 LOG_FILE = "training_log.json"
@@ -165,7 +182,12 @@ def _log(message: str) -> None:
     print(f"[toolplan train] {message}", file=sys.stderr, flush=True)
 
 
-def _device(config: TrainConfig) -> str:
+def pick_device(config: TrainConfig) -> str:
+    """``cpu`` or ``cuda`` for ``config.device`` (``auto``: cuda when available).
+
+    Raises:
+        ModelLoadError: ``cuda`` was asked for and there is none.
+    """
     import torch
 
     if config.device == "cuda" and not torch.cuda.is_available():
@@ -175,13 +197,14 @@ def _device(config: TrainConfig) -> str:
     return config.device
 
 
-def _bf16_ok() -> bool:
+def bf16_ok() -> bool:
+    """True on a CUDA device with bf16 support (never on CPU: 3x slower there)."""
     import torch
 
     return bool(torch.cuda.is_available() and torch.cuda.is_bf16_supported())
 
 
-def _gradient_checkpointing(config: TrainConfig, device: str) -> bool:
+def gradient_checkpointing_on(config: TrainConfig, device: str) -> bool:
     """``auto``: on with a GPU only (on CPU it costs time and a 135M model fits anyway)."""
     return config.gradient_checkpointing == "on" or (
         config.gradient_checkpointing == "auto" and device == "cuda"
@@ -204,7 +227,7 @@ def load_base(config: TrainConfig, device: str) -> tuple[Any, Any]:
     from transformers import AutoModelForCausalLM, AutoTokenizer
 
     base_path = resolve_base(config.base)
-    dtype = torch.bfloat16 if device == "cuda" and _bf16_ok() else torch.float32
+    dtype = torch.bfloat16 if device == "cuda" and bf16_ok() else torch.float32
     kwargs: dict[str, Any] = {
         "dtype": dtype,
         "device_map": {"": 0} if device == "cuda" else "cpu",
@@ -227,7 +250,7 @@ def load_base(config: TrainConfig, device: str) -> tuple[Any, Any]:
         from peft import prepare_model_for_kbit_training
 
         model = prepare_model_for_kbit_training(
-            model, use_gradient_checkpointing=_gradient_checkpointing(config, device)
+            model, use_gradient_checkpointing=gradient_checkpointing_on(config, device)
         )
     return model, tokenizer
 
@@ -352,7 +375,7 @@ def sft_args(config: TrainConfig, output_dir: Path, device: str, has_eval: bool)
     """TRL ``SFTConfig`` of a run: the schedule, checkpoints, and loss on the completion only."""
     from trl import SFTConfig
 
-    gc = _gradient_checkpointing(config, device)
+    gc = gradient_checkpointing_on(config, device)
     return SFTConfig(
         output_dir=str(output_dir),
         num_train_epochs=config.epochs,
@@ -377,7 +400,7 @@ def sft_args(config: TrainConfig, output_dir: Path, device: str, has_eval: bool)
         # so TRL's prompt/completion masking is what keeps the prompt out of the loss.
         completion_only_loss=True,
         use_cpu=device == "cpu",
-        bf16=device == "cuda" and _bf16_ok(),
+        bf16=device == "cuda" and bf16_ok(),
         gradient_checkpointing=gc,
         report_to=[],
         seed=config.seed,
@@ -509,7 +532,7 @@ def train(config: TrainConfig) -> dict[str, Any]:
 
     started = time.perf_counter()
     _log("importing torch/transformers/peft/trl ...")
-    device = _device(config)
+    device = pick_device(config)
     if config.threads:
         import torch
 
@@ -528,10 +551,10 @@ def train(config: TrainConfig) -> dict[str, Any]:
             f"{config.max_seq_len} tokens and are truncated"
         )
 
-    timer = _step_timer()
+    timer = step_timer()
     trainer = build_trainer(config, model, tokenizer, data, run.checkpoints, device, [timer])
     resume_from = str(run.resume_from) if run.resume_from is not None else None
-    start_step = _step_of(run.resume_from)
+    start_step = step_of(run.resume_from)
     if resume_from:
         _log(f"resuming from {resume_from} (step {start_step})")
     loop_started = time.perf_counter()
@@ -567,7 +590,7 @@ def train(config: TrainConfig) -> dict[str, Any]:
     return summary
 
 
-def _step_timer() -> Any:
+def step_timer() -> Any:
     """A TrainerCallback that times optimizer steps (evaluation and saving excluded)."""
     from transformers import TrainerCallback
 
@@ -605,7 +628,8 @@ def _step_timer() -> Any:
     return StepTimer()
 
 
-def _step_of(checkpoint: Path | None) -> int:
+def step_of(checkpoint: Path | None) -> int:
+    """The step number of a ``checkpoint-N`` folder (0 for None)."""
     if checkpoint is None:
         return 0
     return int(checkpoint.name.rsplit("-", 1)[1])
