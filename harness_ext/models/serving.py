@@ -195,3 +195,37 @@ def is_server_failure(error: BaseException) -> bool:
     import asyncio
 
     return isinstance(error, (TimeoutError, asyncio.TimeoutError, ConnectionError))
+
+
+def merge_adapter(adapter_dir: str, out_dir: str, base: str | None = None) -> Path:
+    """Write the adapter merged into its base as a plain model folder, for a server.
+
+    For servers that cannot apply a LoRA themselves (llm-katan; any OpenAI-compatible
+    server that loads one folder). The base is loaded unquantized (fp32), whatever the
+    manifest's ``quantization``: a merged 8-bit base cannot be saved as plain weights,
+    so the merged model is the adapter on full weights (scores can differ slightly from
+    the 8-bit route). vLLM does not need this: ``vllm serve BASE --enable-lora
+    --lora-modules NAME=ADAPTER --max-lora-rank R``.
+
+    Args:
+        adapter_dir: a PEFT adapter folder (with ``manifest.yaml`` unless ``base`` is given).
+        out_dir: the folder to write (model, tokenizer, chat template).
+        base: the base model (alias, folder or hub id); default: the manifest's.
+
+    Raises:
+        DataFileError: no manifest and no ``base``.
+    """
+    import torch
+    from peft import PeftModel
+    from transformers import AutoModelForCausalLM, AutoTokenizer
+
+    from harness_ext.registry.manifest import read_manifest
+
+    name = base if base is not None else read_manifest(adapter_dir).base_model
+    folder = resolve_model(name)
+    model = AutoModelForCausalLM.from_pretrained(folder, dtype=torch.float32)
+    merged = PeftModel.from_pretrained(model, adapter_dir).merge_and_unload()
+    out = Path(out_dir)
+    merged.save_pretrained(str(out))
+    AutoTokenizer.from_pretrained(folder).save_pretrained(str(out))
+    return out

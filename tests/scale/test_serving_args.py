@@ -149,3 +149,39 @@ def test_cost_rows_under_batching() -> None:
     assert report["tokens_per_second"] == pytest.approx(50 / 3, abs=0.01)
     meter.add_generation(5, 1.0)  # a caller that does not tell its rows
     assert meter.report()["generate_rows"] is None
+
+
+def test_merge_adapter_without_manifest_or_base(tmp_path: Path) -> None:
+    from harness_ext.models.serving import merge_adapter
+
+    with pytest.raises(DataFileError, match=r"manifest\.yaml"):
+        merge_adapter(str(tmp_path), str(tmp_path / "out"))
+
+
+@pytest.mark.slow
+def test_merged_adapter_gives_the_adapter_logits(
+    repo_root: Path, embedded_model: str, tmp_path: Path
+) -> None:
+    import torch
+    from peft import PeftModel
+    from transformers import AutoModelForCausalLM, AutoTokenizer
+
+    from harness_ext.models.serving import merge_adapter
+
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    adapter = str(repo_root / R16)
+    out = merge_adapter(adapter, str(tmp_path / "merged"))
+    tokenizer = AutoTokenizer.from_pretrained(out)
+    assert tokenizer.chat_template, "a server applies the chat template from the folder"
+    ids = tokenizer("List the sensors of chiller 6.", return_tensors="pt")["input_ids"]
+    merged = AutoModelForCausalLM.from_pretrained(out).eval()
+    base = AutoModelForCausalLM.from_pretrained(embedded_model)
+    wrapped = PeftModel.from_pretrained(base, adapter).eval()
+    with torch.no_grad():
+        got, want = merged(ids).logits, wrapped(ids).logits
+        with wrapped.disable_adapter():
+            untuned = wrapped(ids).logits
+    torch.set_num_threads(threads)
+    assert torch.allclose(got, want, atol=1e-3), (got - want).abs().max()
+    assert (got - untuned).abs().max() > 0.1  # the merged folder is not the base
