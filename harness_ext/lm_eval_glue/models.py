@@ -24,6 +24,9 @@ Use it like ``--model hf``, with these additions (all optional model args)::
   own stop strings, and a prompt prefix the rows share (the catalog of the informed
   prompts) is computed once and reused; ``prefix_cache=False`` turns that off
   (``harness_ext.models.batching`` says why and the rules);
+* ``accelerate launch --cpu --num_processes N -m lm_eval --model toolplan-hf ...`` splits
+  the requests over the N processes (lm-eval 0.4.13 does so only when it counts GPUs;
+  on a CPU each process would evaluate everything); give each ``threads=1`` or so;
 * the results file gets ``config.toolplan_cost`` (load time, peak memory, tokens/s, CPU
   threads and OpenMP wait policy, batch size and rows, prefix reuse),
   ``config.toolplan_quantization`` and, with an adapter, ``config.toolplan_adapter``.
@@ -153,6 +156,28 @@ class ToolplanHFLM(HFLM):
         self._cost.start_load()
         super().__init__(pretrained, **kwargs)
         self._cost.end_load(getattr(self, "_model", None))
+        self._shard_across_cpu_processes()
+
+    def _shard_across_cpu_processes(self) -> None:
+        """Under ``accelerate launch --cpu --num_processes N``: each process takes 1/N of requests.
+
+        lm-eval 0.4.13's HFLM takes rank and world size from the launcher only when it counts
+        more than one GPU; on a CPU every process keeps rank 0 of 1 and evaluates every
+        request (N times the work, same scores). The evaluator's sharding, padding and
+        gathering work on CPU (gloo) once the rank and world size are the launcher's.
+        """
+        accelerator = getattr(self, "accelerator", None)
+        if accelerator is None or accelerator.num_processes <= 1 or self.world_size > 1:
+            return
+        if getattr(self.device, "type", str(self.device)) != "cpu":
+            return
+        self._rank = accelerator.process_index
+        self._world_size = accelerator.num_processes
+        logging.getLogger(__name__).info(
+            "accelerate on CPU: process %d of %d evaluates its share of the requests",
+            self._rank,
+            self._world_size,
+        )
 
     def _create_model(
         self,
