@@ -14,6 +14,10 @@ quantization x condition x split:
   the newest version keeps the name, older ones are shown as ``<suite> v<version>``
   and are compared only with runs of the same version (``results.suite_labels``).
 
+Each row names its training method (``sft``, ``grpo``, ``sft+grpo``; ``none`` for the
+base model), from the adapter manifest's ``kind`` that ``toolplan-hf`` records in the
+results (``config.toolplan_adapter``); a run that recorded none shows "–".
+
 Function calling (``fc_bfcl_*``) has its own table: one row per model x adapter x
 quantization x output format (``fc_format``, from the tasks' metadata), accuracy per
 BFCL category, the non-live overall (the ``fc_bfcl_nonlive_ast`` group's unweighted
@@ -43,12 +47,14 @@ from typing import Any
 from harness_ext.forgetting.retention import Retention, SuiteScore, compute_retention
 from harness_ext.io import replace_marked_block
 from harness_ext.judge.rubric import DIMENSIONS as JUDGE_DIMENSIONS
+from harness_ext.registry.manifest import training_method
 from harness_ext.reporting import plots
 from harness_ext.reporting.plots import PLOT_JUDGE, PLOT_RETENTION, PLOT_TOKENS
 from harness_ext.reporting.results import (
     Cost,
     RunFile,
     RunKey,
+    adapter_kind,
     forgetting_suites,
     metric,
     read_runs,
@@ -135,6 +141,13 @@ class Leaderboard:
     retention: dict[SuiteScore, Retention]
     sources: tuple[Path, ...]
     fc_rows: tuple[FcRow, ...] = ()
+    methods: dict[RunKey, str] = field(default_factory=dict)
+
+    def method(self, key: RunKey) -> str:
+        """The training method of a run key's adapter (``none`` for the base model)."""
+        if not key.adapter:
+            return "none"
+        return self.methods.get(key, MISSING)
 
 
 # ---------------------------------------------------------------- assembling
@@ -158,6 +171,7 @@ def build_from(runs: Sequence[RunFile]) -> Leaderboard:
     cost: dict[tuple[RunKey, str], Cost] = {}
     suites: dict[tuple[RunKey, str], SuiteScore] = {}
     calls: dict[tuple[RunKey, str], dict[str, dict[str, Any]]] = {}
+    methods: dict[RunKey, str] = {}
     used: set[Path] = set()
     labels = suite_labels(
         (suite, suite_version(run.data, suite))
@@ -165,6 +179,9 @@ def build_from(runs: Sequence[RunFile]) -> Leaderboard:
         for suite in forgetting_suites(run.data)
     )
     for run in runs:
+        kind = adapter_kind(run.data)
+        if kind is not None:
+            methods[run.key] = training_method(kind) or kind
         for task, entry in run.results.items():
             if not isinstance(entry, dict) or not _TASK_RE.match(task):
                 continue
@@ -200,7 +217,7 @@ def build_from(runs: Sequence[RunFile]) -> Leaderboard:
     suite_names = tuple(sorted({s.suite for s in scores}, key=_suite_order))
     rows = _rows(planning, cost, suites, retention, suite_names)
     fc_rows = tuple(_fc_row(key, fmt_, entries) for (key, fmt_), entries in sorted(calls.items()))
-    return Leaderboard(rows, suite_names, scores, retention, tuple(sorted(used)), fc_rows)
+    return Leaderboard(rows, suite_names, scores, retention, tuple(sorted(used)), fc_rows, methods)
 
 
 def _fc_format(data: dict[str, Any]) -> str:
@@ -325,14 +342,16 @@ def main_table(board: Leaderboard) -> tuple[list[str], list[list[str]]]:
     The "peak GPU MB" column appears only when some row measured it.
     """
     gpu = any(r.cost.peak_gpu_mb is not None for r in board.rows)
-    header = ["model", "adapter", "quant", "condition", "split", "n", "AT-F1", "AT-F1 nb"]
+    header = ["model", "adapter", "method", "quant", "condition", "split", "n", "AT-F1"]
+    header += ["AT-F1 nb"]
     header += ["agent F1", "tool F1", "judge", "prompt tok", "tok saved %"]
     for suite in board.suites:
         header += [f"{suite} acc", f"{suite} ret %"]
     header += ["tok/s", "peak RSS MB"] + (["peak GPU MB"] if gpu else [])
     cells = []
     for r in board.rows:
-        line = [r.key.model, _adapter(r.key), r.key.quantization, r.condition, r.split]
+        line = [r.key.model, _adapter(r.key), board.method(r.key), r.key.quantization]
+        line += [r.condition, r.split]
         line.append(str(r.n) if r.n is not None else MISSING)
         line += [fmt(r.get(m), 3) for m in ("at_f1", "at_f1_nb", "agent_f1", "tool_f1")]
         line += [fmt(r.get("judge_overall"), 2), fmt(r.get("prompt_tokens"), 0)]
@@ -378,12 +397,13 @@ def forgetting_table(board: Leaderboard) -> tuple[list[str], list[list[str]]]:
 
 def fc_table(board: Leaderboard) -> tuple[list[str], list[list[str]]]:
     """Header and cells of the function-calling table (BFCL non-live categories)."""
-    header = ["model", "adapter", "quant", "format", "n"]
+    header = ["model", "adapter", "method", "quant", "format", "n"]
     header += [c.replace("_", " ") for c in FC_CATEGORIES]
     header += ["non-live overall", "decode ok", "JSON valid"]
     cells = []
     for r in board.fc_rows:
-        line = [r.key.model, _adapter(r.key), r.key.quantization, r.fc_format]
+        line = [r.key.model, _adapter(r.key), board.method(r.key), r.key.quantization]
+        line.append(r.fc_format)
         line.append(str(r.n) if r.n is not None else MISSING)
         line += [fmt(a, 3) for a in r.accuracy]
         line += [fmt(r.non_live_overall, 3), fmt(r.decode_ok, 3), fmt(r.json_valid, 3)]
@@ -415,11 +435,13 @@ def render_markdown(
         lines.append("No assetops or forget_ results in these files.")
     lines += [
         "",
-        "Columns: AT-F1 / AT-F1 nb = paper-text and notebook AT-F1; agent/tool F1 = set F1 of "
-        "agent and tool names; judge = LLM-judge overall (1–5); prompt tok = mean prompt "
-        "tokens; tok saved % = informed→free prompt-token reduction (free rows); "
-        "`<suite> acc` = accuracy on a forgetting suite, `ret %` = that accuracy / the base "
-        "model's; tok/s and peak memory come from the run's cost accounting when present.",
+        "Columns: method = how the adapter was trained (sft, grpo, sft+grpo; none = the base "
+        "model; – = the run did not record it); AT-F1 / AT-F1 nb = paper-text and notebook "
+        "AT-F1; agent/tool F1 = set F1 of agent and tool names; judge = LLM-judge overall "
+        "(1–5); prompt tok = mean prompt tokens; tok saved % = informed→free prompt-token "
+        "reduction (free rows); `<suite> acc` = accuracy on a forgetting suite, `ret %` = "
+        "that accuracy / the base model's; tok/s and peak memory come from the run's cost "
+        "accounting when present.",
         "",
     ]
     if board.scores:

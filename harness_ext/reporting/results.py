@@ -247,6 +247,17 @@ def forgetting_suites(data: dict[str, Any]) -> list[str]:
     )
 
 
+def adapter_kind(data: dict[str, Any]) -> str | None:
+    """The adapter's manifest ``kind`` as ``toolplan-hf`` recorded it (``config.toolplan_adapter``).
+
+    None when the run had no adapter, or was made by a model that does not record one.
+    """
+    config = data.get("config")
+    record = config.get("toolplan_adapter") if isinstance(config, dict) else None
+    kind = record.get("kind") if isinstance(record, dict) else None
+    return str(kind) if kind else None
+
+
 def suite_version(data: dict[str, Any], suite: str) -> str:
     """The version lm-eval recorded for ``suite`` (``versions``), as text; "" if none.
 

@@ -6,11 +6,14 @@ Base model in two formats and an adapter in one:
   parallel_multiple 0.5 (n 2), irrelevance 1.0 (n 4); the nonlive_ast group 0.3125;
   decode_ok 1.0, 0.5, 0.5, 0.5, 1.0 → pooled (4 + 2 + 1 + 1 + 4) / 16 = 0.75;
 * base, json: simple only, acc 0.25, json_valid 0.5 (n 4);
-* r8 adapter, python: simple only, acc 0.75.
+* r8 adapter, python: simple only, acc 0.75; toolplan-hf recorded its manifest kind
+  ``sft+grpo``;
+* g4 adapter: simple only, no adapter record (another model wrote the file).
 """
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Any
 
@@ -49,12 +52,17 @@ def _write(folder: Path) -> None:
     adapter = {"fc_bfcl_simple": {"sample_len": 4, "acc,none": 0.75, "decode_ok,none": 1.0}}
     results_file(folder, "r8", f"pretrained={BASE},peft=/x/adapters/r8", adapter, 30.0,
                  extra=_configs("python", ["fc_bfcl_simple"]))  # fmt: skip
+    record = json.loads((folder / "r8" / "results_r8.json").read_text())
+    record["config"]["toolplan_adapter"] = {"path": "/x/adapters/r8", "kind": "sft+grpo"}
+    (folder / "r8" / "results_r8.json").write_text(json.dumps(record))
+    results_file(folder, "g4", f"pretrained={BASE},peft=/x/adapters/g4", adapter, 40.0,
+                 extra=_configs("python", ["fc_bfcl_simple"]))  # fmt: skip
 
 
 def test_one_row_per_model_adapter_and_format(tmp_path: Path) -> None:
     _write(tmp_path)
     rows = {(r.key.adapter, r.fc_format): r for r in build([tmp_path]).fc_rows}
-    assert set(rows) == {("", "python"), ("", "json"), ("r8", "python")}
+    assert set(rows) == {("", "python"), ("", "json"), ("r8", "python"), ("g4", "python")}
     base = rows[("", "python")]
     assert base.accuracy == (0.5, 0.25, 0.0, 0.5, 1.0)
     assert (base.n, base.non_live_overall, base.json_valid) == (16, 0.3125, None)
@@ -75,4 +83,6 @@ def test_the_markdown_has_the_fc_table_and_its_sources(tmp_path: Path) -> None:
     assert table[("(base)", "python")]["non-live overall"] == "0.312"
     assert table[("(base)", "json")]["multiple"] == "–"
     assert table[("r8", "python")]["simple"] == "0.750"
+    methods = {adapter: row["method"] for (adapter, _), row in table.items()}
+    assert methods == {"(base)": "none", "r8": "sft+grpo", "g4": "–"}
     assert "runs/base-json/results_base-json.json" in text
