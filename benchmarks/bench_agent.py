@@ -42,6 +42,36 @@ def _training(adapters: Path, system: str) -> tuple[int, float] | None:
     return training_of([(single, 0.5), *((p, 1.0) for p in roles)])
 
 
+def moved_from_init(adapters: Path) -> dict[str, dict[str, Any]]:
+    """Per role adapter: the init it continued from (its manifest's ``agent.init``), how many
+    LoRA tensors differ from that init and the largest absolute change. A role whose
+    tensors all equal the init did not train (e.g. one step at learning rate 0)."""
+    import torch
+    import yaml
+    from safetensors.torch import load_file
+
+    out: dict[str, dict[str, Any]] = {}
+    for role in ("planner", "caller", "summarizer"):
+        folder = adapters / role
+        manifest = folder / "manifest.yaml"
+        if not manifest.is_file():
+            continue
+        init = (yaml.safe_load(manifest.read_text("utf-8")).get("agent") or {}).get("init")
+        if not init:
+            continue
+        before = load_file(str(Path(init) / "adapter_model.safetensors"))
+        after = load_file(str(folder / "adapter_model.safetensors"))
+        changed = [k for k in before if k in after and not torch.equal(before[k], after[k])]
+        diff = max((float((after[k] - before[k]).abs().max()) for k in changed), default=0.0)
+        out[role] = {
+            "init": str(init),
+            "tensors": len(before),
+            "changed": len(changed),
+            "max_abs_change": diff,
+        }
+    return out
+
+
 def _plot(systems: list[Any], path: Path) -> None:
     from matplotlib.figure import Figure
 
@@ -76,7 +106,8 @@ def _fixture(samples: Path) -> None:
     from harness_ext.agents.runner import bfcl_calls
 
     lists = []
-    for system in ("single", "multi"):
+    systems = sorted(p.name for p in samples.iterdir() if p.is_dir())  # single, multi, multi-3steps
+    for system in systems:
         for path in sorted((samples / system).rglob("samples_agent_bfcl_multi_turn_base_*.jsonl")):
             for line in path.read_text().splitlines():
                 sample = json.loads(line)
@@ -123,6 +154,12 @@ def report(args: argparse.Namespace) -> int:
             system.train_steps, system.train_wall_min = trained
         systems.append(system)
     ratios = memory_ratio(systems[1], systems[0])
+    moved = moved_from_init(Path(args.adapters)) if args.adapters else {}
+    moved_lines = [
+        f"* {role}: {m['changed']} of {m['tensors']} LoRA tensors differ from `{m['init']}` "
+        f"(largest change {m['max_abs_change']:.2e})"
+        for role, m in moved.items()
+    ]
     block = "\n".join(
         [
             BLOCK_START,
@@ -132,6 +169,15 @@ def report(args: argparse.Namespace) -> int:
             f"Three role adapters vs one, on the same base: footprint ratio "
             f"{ratios['footprint']}, peak-RSS ratio {ratios['peak_rss']} (lm-eval runs).",
             "",
+            *(
+                [
+                    "Stage 2 trained (each role vs the backbone checkpoint it started from):",
+                    *moved_lines,
+                    "",
+                ]
+                if moved_lines
+                else []
+            ),
             BLOCK_END,
         ]
     )
