@@ -114,9 +114,10 @@ def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--name", default=None, help="manifest name (default: OUT's folder name)")
     parser.add_argument(
         "--kind",
-        choices=("internalization", "placeholder"),
+        choices=("internalization", "placeholder", "warmup"),
         default=d.kind,
-        help="manifest kind: placeholder marks a briefly trained stand-in (CI fixture)",
+        help="manifest kind (SFT): placeholder marks a briefly trained stand-in (CI fixture), "
+        "warmup a short format warm-up that a GRPO run continues with --init",
     )
     parser.add_argument("--description", default="")
     # α-UMi agent (harness_ext.agents): which role's data, and the adapter to start from.
