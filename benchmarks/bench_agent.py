@@ -102,6 +102,22 @@ def _plot(systems: list[Any], path: Path) -> None:
     save(fig, path)
 
 
+def step_call(response: str) -> str | None:
+    """A static sample's call as a BFCL call string, when the model decided to call and
+    wrote a decodable call (else None). The differential test splices it into the task's
+    ground truth at the sample's turn and step (``tests/agents/differential.py``), so the
+    fixture holds the model's call and the position only, never BFCL's own calls."""
+    from harness_ext.agents.runner import read_step_result
+    from harness_ext.fc.calls import Call, format_python_call
+
+    out = read_step_result(response)
+    if out.label != "caller" or not out.action or out.args_json is None:
+        return None
+    if not out.action.isidentifier():
+        return None
+    return format_python_call(Call(out.action, json.loads(out.args_json)))
+
+
 def _fixture(samples: Path) -> None:
     from harness_ext.agents.runner import bfcl_calls
 
@@ -115,15 +131,36 @@ def _fixture(samples: Path) -> None:
                 lists.append(
                     {
                         "system": system,
+                        "source": "episode",
                         "category": sample["doc"]["category"],
                         "id": sample["doc"]["id"],
                         "calls": bfcl_calls(record),
                     }
                 )
+        for path in sorted((samples / system).rglob("samples_agent_bfcl_steps_*.jsonl")):
+            for line in path.read_text().splitlines():
+                sample = json.loads(line)
+                call = step_call(sample["resps"][0][0])
+                if call is not None:
+                    doc = sample["doc"]
+                    lists.append(
+                        {
+                            "system": system,
+                            "source": "static step",
+                            "category": doc["category"],
+                            "id": doc["task_id"],
+                            "turn": int(doc["turn"]),
+                            "step": int(doc["step"]),
+                            "call": call,
+                        }
+                    )
     FIXTURE.parent.mkdir(parents=True, exist_ok=True)
     payload = {
-        "about": "Calls the embedded model made end to end in the alpha-UMi experiment "
-        "(scripts/reproduce_agents.sh), per turn, as BFCL call strings. "
+        "about": "Calls the embedded model made in the alpha-UMi experiment "
+        "(scripts/reproduce_agents.sh), per turn, as BFCL call strings: each episode's calls "
+        "(source 'episode'), and the call of each static step where the model decided to call "
+        "(source 'static step': the test puts it in the installed ground truth at that turn "
+        "and step, in place of the step's gold decision). Ids and the model's calls only. "
         "tests/agents/test_differential.py replays them through bfcl-eval's checker.",
         "lists": lists,
     }

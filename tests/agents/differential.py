@@ -135,7 +135,26 @@ def random_policy_lists(tasks: list[MultiTurnTask], seed: int = 0) -> list[tuple
     return results
 
 
+def splice_step(task: MultiTurnTask, turn: int, step: int, call: str) -> Turns:
+    """The ground truth with one static step's gold decision replaced by a model's call:
+    in ``turn``, the gold calls before ``step``, the model's call, then the gold calls after
+    it (at a conclusion/give-up step, where the gold makes no call, the model's is extra)."""
+    turns = [[format_python_call(c) for c in t] for t in canonical(task)]
+    gold_is_call = step < len(turns[turn])
+    turns[turn] = [*turns[turn][:step], call, *turns[turn][step + int(gold_is_call) :]]
+    return turns
+
+
 def fixture_lists() -> list[tuple[MultiTurnTask, Turns]]:
-    """The embedded model's own calls (``fixtures/model_calls.json``, from the experiment)."""
+    """The embedded model's own calls (``fixtures/model_calls.json``, from the experiment):
+    an episode's per-turn calls as they are, a static step's call spliced into the ground
+    truth (:func:`splice_step`)."""
     data = json.loads(FIXTURE.read_text())
-    return [(get_task(item["category"], item["id"]), item["calls"]) for item in data["lists"]]
+    out = []
+    for item in data["lists"]:
+        task = get_task(item["category"], item["id"])
+        if item["source"] == "static step":
+            out.append((task, splice_step(task, item["turn"], item["step"], item["call"])))
+        else:
+            out.append((task, item["calls"]))
+    return out
