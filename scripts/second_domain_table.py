@@ -56,16 +56,22 @@ def run_of(runs: Path, task: str, *labels: str) -> dict[str, Any]:
     )
 
 
+def with_stderr(entry: dict[str, Any], name: str) -> str:
+    """``mean ± stderr`` of a metric (the stderr left out when the run did not record one)."""
+    value, err = metric(entry, name), metric(entry, f"{name}_stderr")
+    if value is None:
+        return MISSING
+    return f"{value:.3f}" + ("" if err is None else f" ± {err:.3f}")
+
+
 def cells(entry: dict[str, Any]) -> list[str]:
-    """n, prompt tokens, AT-F1 ± stderr, agent F1, tool F1, format rate of one task entry."""
-    at_f1, err = metric(entry, "at_f1"), metric(entry, "at_f1_stderr")
-    shown = MISSING if at_f1 is None else f"{at_f1:.3f}" + (f" ± {err:.3f}" if err else "")
+    """n, prompt tokens, AT-F1, agent F1 and tool F1 (± stderr), format rate of one entry."""
     return [
         str(entry.get("sample_len", MISSING)),
         fmt(metric(entry, "prompt_tokens"), 0),
-        shown,
-        fmt(metric(entry, "agent_f1"), 3),
-        fmt(metric(entry, "tool_f1"), 3),
+        with_stderr(entry, "at_f1"),
+        with_stderr(entry, "agent_f1"),
+        with_stderr(entry, "tool_f1"),
         fmt(metric(entry, "format_ok"), 3),
     ]
 
@@ -79,7 +85,14 @@ def max_gen_toks(results: dict[str, Any]) -> str:
     return MISSING
 
 
-HEADER = ["n", "prompt tokens", "AT-F1 ± stderr", "agent F1", "tool F1", "format ok"]
+HEADER = [
+    "n",
+    "prompt tokens",
+    "AT-F1 ± stderr",
+    "agent F1 ± stderr",
+    "tool F1 ± stderr",
+    "format ok",
+]
 
 
 def training_summary(adapters: Path | None, runs: Path) -> dict[str, Any]:
@@ -153,8 +166,8 @@ def block(runs: Path, fidelity: Path, training: dict[str, Any]) -> str:
             "",
         ]  # fmt: skip
     else:
-        lines += ["AssetOps with `--templates generic`: not measured (no run under "
-                  f"`{generic_dir}`).", ""]  # fmt: skip
+        lines += ["AssetOps with `--templates generic`: not measured (no "
+                  f"`{generic_dir.name}` run beside these; see Budget).", ""]  # fmt: skip
     if training:
         rows = []
         for name, t in sorted(training.items()):
