@@ -92,6 +92,11 @@ def configure(parser: argparse.ArgumentParser) -> None:
         "--gen_kwargs", default=None, help="gen_kwargs for a new baseline, e.g. max_gen_toks=64"
     )
     rec.add_argument(
+        "--metadata",
+        default=None,
+        help="task metadata for a new baseline, as lm-eval's --metadata, e.g. fc_format=json",
+    )
+    rec.add_argument(
         "--tolerance", type=float, default=DEFAULT_TOLERANCE, help="tolerance for new metrics"
     )
 
@@ -121,6 +126,7 @@ def _adapter_dirs(args: argparse.Namespace) -> list[Path]:
 
 
 def _parse_gen_kwargs(text: str | None) -> dict[str, Any]:
+    """``k=v,k2=v2`` as lm-eval parses it (used for --gen_kwargs and --metadata)."""
     if not text:
         return {}
     from lm_eval.utils import simple_parse_args_string
@@ -139,6 +145,7 @@ def _new_settings(args: argparse.Namespace, adapter: Path) -> EvalSettings:
         tasks=tuple(t.strip() for t in args.tasks.split(",") if t.strip()),
         limit=args.limit,
         gen_kwargs=_parse_gen_kwargs(args.gen_kwargs),
+        metadata=_parse_gen_kwargs(args.metadata),
     )
 
 

@@ -7,7 +7,7 @@
       "adapter": "placeholder-smollm2-r8",
       "eval": {"tasks": ["assetops_free_test30"], "limit": 2,
                "gen_kwargs": {"max_gen_toks": 64}, "apply_chat_template": true,
-               "model_args": {}},
+               "model_args": {}},              # optional: "metadata": {"fc_format": "json"}
       "scores": {"assetops_free_test30": {
           "format_ok": {"value": 1.0, "tolerance": 0.05, "direction": "higher"}}},
       "recorded": {"date": "2026-11-21", "command": "...", "device": "cpu"}
@@ -15,7 +15,9 @@
 
 The adapter is evaluated on its manifest's ``base_model`` with the manifest's
 ``quantization`` (``8bit``/``4bit`` → ``load_in_8bit``/``load_in_4bit``); ``eval.model_args``
-adds or overrides model args. Verdict rules per (task, metric), with ``d = current -
+adds or overrides model args; ``eval.metadata`` is the task metadata lm-eval's
+``--metadata`` would give (e.g. ``fc_format`` of the ``fc_bfcl_*`` tasks, ``split``).
+Verdict rules per (task, metric), with ``d = current -
 baseline`` signed so that positive is better (``direction``): ``d < -tolerance`` →
 ``REGRESSION``; ``d > tolerance`` → ``better``; else ``ok``; a metric absent from the
 results or not a number → ``missing``. ``REGRESSION`` and ``missing`` fail the check.
@@ -66,19 +68,24 @@ class EvalSettings(BaseModel):
     gen_kwargs: dict[str, Any] = Field(default_factory=dict)
     apply_chat_template: bool = True
     model_args: dict[str, Any] = Field(default_factory=dict)
+    metadata: dict[str, Any] = Field(default_factory=dict)
 
     def as_dict(self) -> dict[str, Any]:
-        """JSON form (``limit`` written as an int when whole)."""
+        """JSON form (``limit`` written as an int when whole; ``metadata`` only when set,
+        so baselines recorded without it keep their bytes)."""
         limit: float | int | None = self.limit
         if isinstance(limit, float) and limit.is_integer() and limit >= 1:
             limit = int(limit)
-        return {
+        out: dict[str, Any] = {
             "tasks": list(self.tasks),
             "limit": limit,
             "gen_kwargs": dict(self.gen_kwargs),
             "apply_chat_template": self.apply_chat_template,
             "model_args": dict(self.model_args),
         }
+        if self.metadata:
+            out["metadata"] = dict(self.metadata)
+        return out
 
 
 class Expectation(BaseModel):
@@ -251,8 +258,9 @@ def format_limit(value: Any) -> str:
 def settings_problems(settings: EvalSettings, results: Mapping[str, Any]) -> list[str]:
     """Ways the results were not made with the baseline's settings (empty = comparable).
 
-    Checked: every baseline task is in the results, the same ``limit`` and the same
-    ``gen_kwargs`` (compared as strings, since lm-eval may have parsed them).
+    Checked: every baseline task is in the results, the same ``limit``, the same
+    ``gen_kwargs`` (compared as strings, since lm-eval may have parsed them) and each
+    ``metadata`` key in every task's recorded config.
     """
     problems = []
     config = results.get("config") or {}
@@ -270,6 +278,15 @@ def settings_problems(settings: EvalSettings, results: Mapping[str, Any]) -> lis
     want_gen = {str(k): str(v) for k, v in settings.gen_kwargs.items()}
     if got_gen != want_gen:
         problems.append(f"gen_kwargs are {got_gen}, the baseline used {want_gen}")
+    configs = results.get("configs") or {}
+    for task in settings.tasks:
+        task_meta = (configs.get(task) or {}).get("metadata") or {}
+        for key, want in settings.metadata.items():
+            if str(task_meta.get(key)) != str(want):
+                problems.append(
+                    f"{task} ran with metadata {key}={task_meta.get(key)}, the baseline used "
+                    f"{key}={want}"
+                )
     return problems
 
 
@@ -408,7 +425,9 @@ def evaluate_adapter(
         device=device,
         # Tasks read the tokenizer for prompt_tokens from metadata, which simple_evaluate
         # only fills from string model args.
-        task_manager=task_manager(metadata={"pretrained": model_args["pretrained"]}),
+        task_manager=task_manager(
+            metadata={**settings.metadata, "pretrained": model_args["pretrained"]}
+        ),
         log_samples=False,
     )
     if results is None:

@@ -176,3 +176,20 @@ def test_load_results_accepts_a_folder_with_one_file(tmp_path: Path) -> None:
         load_results(tmp_path)
     with pytest.raises(DataFileError, match="no 'results'"):
         load_results(tmp_path / "m" / "results_2.json")
+
+
+def test_metadata_is_kept_only_when_set_and_checked_per_task() -> None:
+    """A baseline's task metadata (e.g. ``fc_format``) is written only when given, so older
+    baselines keep their bytes, and results run with other metadata are not comparable."""
+    plain = EvalSettings(tasks=("t1",), limit=2)
+    assert "metadata" not in plain.as_dict()
+    settings = EvalSettings(
+        tasks=("t1",), limit=2, gen_kwargs={"max_gen_toks": 16}, metadata={"fc_format": "json"}
+    )
+    assert settings.as_dict()["metadata"] == {"fc_format": "json"}
+    ran_json = {**_results(f1=1), "configs": {"t1": {"metadata": {"fc_format": "json"}}}}
+    ran_python = {**_results(f1=1), "configs": {"t1": {"metadata": {"fc_format": "python"}}}}
+    assert settings_problems(settings, ran_json) == []
+    assert settings_problems(settings, ran_python) == [
+        "t1 ran with metadata fc_format=python, the baseline used fc_format=json"
+    ]
