@@ -43,3 +43,33 @@ def embedded_model() -> str:
     from harness_ext.models.embedded import embedded_model_path
 
     return str(embedded_model_path())
+
+
+@pytest.fixture(autouse=True)
+def _ctrl_c_reaches_each_test(request: pytest.FixtureRequest) -> None:
+    """Give every test Python's own Ctrl-C: SIGINT unblocked and handled by
+    ``signal.default_int_handler``.
+
+    A library that blocks or ignores SIGINT in the main thread (and does not put it back)
+    changes what later tests see: children inherit a blocked mask or an ignored
+    disposition. The judge's Ctrl-C tests then time out while they test nothing of the
+    judge. Reset both, and say so, naming the test that finds them changed.
+    """
+    import signal
+    import warnings
+
+    changed = []
+    if hasattr(signal, "pthread_sigmask") and signal.SIGINT in signal.pthread_sigmask(
+        signal.SIG_BLOCK, []
+    ):
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, [signal.SIGINT])
+        changed.append("blocked")
+    if signal.getsignal(signal.SIGINT) is not signal.default_int_handler:
+        signal.signal(signal.SIGINT, signal.default_int_handler)
+        changed.append("not Python's handler")
+    if changed:
+        warnings.warn(
+            f"SIGINT was {' and '.join(changed)} before {request.node.nodeid}; reset "
+            "(an earlier test or library left it so)",
+            stacklevel=1,
+        )
