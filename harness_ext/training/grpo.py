@@ -75,15 +75,16 @@ from harness_ext.training.sft import (
     LOG_FILE,
     TrainConfig,
     bf16_ok,
-    continue_from,
     gradient_checkpointing_on,
-    load_base,
+    load_for_training,
     lora_config,
-    pick_device,
     prepare_run_folder,
+    progress_summary,
+    run_trainer,
     save_adapter,
     step_of,
     step_timer,
+    timing_summary,
 )
 
 __all__ = [
@@ -522,16 +523,7 @@ def train_grpo(config: TrainConfig, settings: GRPOSettings) -> dict[str, Any]:
         )
     run = prepare_run_folder(config)
     started = time.perf_counter()
-    _log("importing torch/transformers/peft/trl ...")
-    device = pick_device(config)
-    if config.threads:
-        import torch
-
-        torch.set_num_threads(config.threads)
-    _log(f"loading {config.base} ({config.quantization}) on {device} ...")
-    model, tokenizer = load_base(config, device)
-    if config.init:
-        model, config = continue_from(model, config)
+    device, model, tokenizer, config = load_for_training(config)
     prompts = load_prompt_set(
         source,
         settings.fc_format,
@@ -557,13 +549,7 @@ def train_grpo(config: TrainConfig, settings: GRPOSettings) -> dict[str, Any]:
     trainer = build_grpo_trainer(
         config, settings, model, tokenizer, rows, run.checkpoints, device, reward_fn, [timer]
     )
-    resume_from = str(run.resume_from) if run.resume_from is not None else None
-    start_step = step_of(run.resume_from)
-    if resume_from:
-        _log(f"resuming from {resume_from} (step {start_step})")
-    loop_started = time.perf_counter()
-    result = trainer.train(resume_from_checkpoint=resume_from)
-    loop_s = time.perf_counter() - loop_started
+    result, start_step, loop_s = run_trainer(trainer, run)
 
     _drop_reference_adapter(trainer.model)
     save_adapter(trainer, config, run.out)
@@ -574,21 +560,13 @@ def train_grpo(config: TrainConfig, settings: GRPOSettings) -> dict[str, Any]:
     summary: dict[str, Any] = {
         "profile": resolve_profile(settings.profile, device),
         "prompts": {"available": len(prompts.rows), "used": len(rows)},
-        "global_step": trainer.state.global_step,
-        "steps_this_run": trainer.state.global_step - start_step,
-        "resumed_from": run.resume_from.name if run.resume_from is not None else None,
-        "train_loss": float(result.training_loss),
+        **progress_summary(trainer, run, start_step, result),
         "reward_first": rewards[0] if rewards else None,
         "reward_last": rewards[-1] if rewards else None,
         "reward_mean": round(sum(rewards) / len(rewards), 4) if rewards else None,
         "frac_reward_zero_std_mean": round(sum(zero_std) / len(zero_std), 4) if zero_std else None,
         "reward_rate": reward_rate(rewards_path),
-        "seconds_per_step": timer.seconds_per_step(),
-        "cpu_seconds_per_step": timer.cpu_seconds_per_step(),
-        "first_step_s": timer.first_step_s(),
-        "loop_s": round(loop_s, 1),
-        "wall_s": round(time.perf_counter() - started, 1),
-        "device": device,
+        **timing_summary(timer, loop_s, started, device),
     }
     if summary["frac_reward_zero_std_mean"] == 1.0:
         _log(

@@ -55,12 +55,16 @@ __all__ = [
     "continue_from",
     "gradient_checkpointing_on",
     "load_base",
+    "load_for_training",
     "lora_config",
     "pick_device",
     "prepare_run_folder",
+    "progress_summary",
+    "run_trainer",
     "save_adapter",
     "step_of",
     "step_timer",
+    "timing_summary",
     "train",
 ]
 
@@ -531,18 +535,7 @@ def train(config: TrainConfig) -> dict[str, Any]:
     run = prepare_run_folder(config)
 
     started = time.perf_counter()
-    _log("importing torch/transformers/peft/trl ...")
-    device = pick_device(config)
-    if config.threads:
-        import torch
-
-        # On a shared CPU, fewer threads than cores avoids OpenMP threads spinning on
-        # each other: measured 6.6 s/step with 1 thread vs 4-50 s with 2 at load ~4.
-        torch.set_num_threads(config.threads)
-    _log(f"loading {config.base} ({config.quantization}) on {device} ...")
-    model, tokenizer = load_base(config, device)
-    if config.init:
-        model, config = continue_from(model, config)
+    device, model, tokenizer, config = load_for_training(config)
     lengths = _token_lengths(tokenizer, data.train)
     too_long = sum(n > config.max_seq_len for n in lengths)
     if too_long:
@@ -553,29 +546,15 @@ def train(config: TrainConfig) -> dict[str, Any]:
 
     timer = step_timer()
     trainer = build_trainer(config, model, tokenizer, data, run.checkpoints, device, [timer])
-    resume_from = str(run.resume_from) if run.resume_from is not None else None
-    start_step = step_of(run.resume_from)
-    if resume_from:
-        _log(f"resuming from {resume_from} (step {start_step})")
-    loop_started = time.perf_counter()
-    result = trainer.train(resume_from_checkpoint=resume_from)
-    loop_s = time.perf_counter() - loop_started
+    result, start_step, loop_s = run_trainer(trainer, run)
     eval_loss = _final_eval_loss(trainer)
 
     save_adapter(trainer, config, run.out)
     summary = {
-        "global_step": trainer.state.global_step,
-        "steps_this_run": trainer.state.global_step - start_step,
-        "resumed_from": run.resume_from.name if run.resume_from is not None else None,
-        "train_loss": float(result.training_loss),
+        **progress_summary(trainer, run, start_step, result),
         "eval_loss": eval_loss,
         "epochs_done": float(trainer.state.epoch or 0.0),
-        "seconds_per_step": timer.seconds_per_step(),
-        "cpu_seconds_per_step": timer.cpu_seconds_per_step(),
-        "first_step_s": timer.first_step_s(),
-        "loop_s": round(loop_s, 1),
-        "wall_s": round(time.perf_counter() - started, 1),
-        "device": device,
+        **timing_summary(timer, loop_s, started, device),
         "examples": {"train": len(data.train), "eval": len(data.eval)},
         "tokens": {
             "mean": round(sum(lengths) / len(lengths), 1),
@@ -588,6 +567,64 @@ def train(config: TrainConfig) -> dict[str, Any]:
     (run.out / LOG_FILE).write_text(json.dumps(log, indent=2))
     write_manifest(run.out, _manifest(config, data, summary))
     return summary
+
+
+def load_for_training(config: TrainConfig) -> tuple[str, Any, Any, TrainConfig]:
+    """The device, the base model and tokenizer, and ``config`` as trained.
+
+    Sets ``config.threads`` torch threads, loads the base (:func:`load_base`) and puts the
+    ``--init`` adapter on it (:func:`continue_from`, which updates the LoRA settings of
+    the returned config). Shared by the SFT and GRPO recipes.
+    """
+    _log("importing torch/transformers/peft/trl ...")
+    device = pick_device(config)
+    if config.threads:
+        import torch
+
+        # On a shared CPU, fewer threads than cores avoids OpenMP threads spinning on
+        # each other: measured 6.6 s/step with 1 thread vs 4-50 s with 2 at load ~4.
+        torch.set_num_threads(config.threads)
+    _log(f"loading {config.base} ({config.quantization}) on {device} ...")
+    model, tokenizer = load_base(config, device)
+    if config.init:
+        model, config = continue_from(model, config)
+    return device, model, tokenizer, config
+
+
+def run_trainer(trainer: Any, run: RunFolder) -> tuple[Any, int, float]:
+    """Train, resuming from the run folder's checkpoint when it has one.
+
+    Returns TRL's train result, the step the run started from and the loop's seconds.
+    """
+    resume_from = str(run.resume_from) if run.resume_from is not None else None
+    start_step = step_of(run.resume_from)
+    if resume_from:
+        _log(f"resuming from {resume_from} (step {start_step})")
+    loop_started = time.perf_counter()
+    result = trainer.train(resume_from_checkpoint=resume_from)
+    return result, start_step, time.perf_counter() - loop_started
+
+
+def progress_summary(trainer: Any, run: RunFolder, start_step: int, result: Any) -> dict[str, Any]:
+    """The summary's step and loss fields, shared by SFT and GRPO."""
+    return {
+        "global_step": trainer.state.global_step,
+        "steps_this_run": trainer.state.global_step - start_step,
+        "resumed_from": run.resume_from.name if run.resume_from is not None else None,
+        "train_loss": float(result.training_loss),
+    }
+
+
+def timing_summary(timer: Any, loop_s: float, started: float, device: str) -> dict[str, Any]:
+    """The summary's timing fields (:func:`step_timer`, loop and wall seconds, device)."""
+    return {
+        "seconds_per_step": timer.seconds_per_step(),
+        "cpu_seconds_per_step": timer.cpu_seconds_per_step(),
+        "first_step_s": timer.first_step_s(),
+        "loop_s": round(loop_s, 1),
+        "wall_s": round(time.perf_counter() - started, 1),
+        "device": device,
+    }
 
 
 def step_timer() -> Any:
