@@ -39,6 +39,10 @@ _RECORDED_GRPO = (
     ("beta", "--beta"), ("fc_format", "--fc-format"), ("max_prompts", "--max-prompts"),
     ("use_vllm", "--use-vllm"), ("scenarios", "--scenarios"), ("catalog", "--catalog"),
 )  # fmt: skip
+# SFT options that GRPO has no use for: given with --method grpo they are an error, and a
+# GRPO run's recorded command leaves them out.
+_SFT_ONLY = {"epochs": "--epochs", "max_seq_len": "--max-seq-len", "eval_steps": "--eval-steps",
+             "stage": "--stage"}  # fmt: skip
 # Shared options whose default depends on --method (SFT: TrainConfig's; GRPO: the profile's).
 _PROFILED = (
     "quantization", "r", "alpha", "dropout", "target_modules", "lr", "warmup_ratio",
@@ -60,7 +64,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--dropout", type=float, default=None, help=f"LoRA dropout ({d.dropout})")
     parser.add_argument("--target-modules", default=None, help=f"default {d.target_modules}")
     parser.add_argument("--lr", type=float, default=None, help=f"default {d.lr}")
-    parser.add_argument("--epochs", type=float, default=d.epochs)
+    parser.add_argument("--epochs", type=float, default=None, help=f"SFT (default {d.epochs})")
     parser.add_argument(
         "--warmup-ratio", type=float, default=None, help=f"default {d.warmup_ratio}"
     )
@@ -70,7 +74,9 @@ def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--max-steps", type=int, default=None, help="-1 (SFT default): use --epochs"
     )
-    parser.add_argument("--max-seq-len", type=int, default=d.max_seq_len)
+    parser.add_argument(
+        "--max-seq-len", type=int, default=None, help=f"SFT (default {d.max_seq_len})"
+    )
     parser.add_argument("--batch-size", type=int, default=None, help=f"default {d.batch_size}")
     parser.add_argument("--grad-accum", type=int, default=None, help=f"default {d.grad_accum}")
     parser.add_argument(
@@ -83,7 +89,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
         "--eval-steps",
         type=int,
         default=None,
-        help="eval loss every N steps (default: --save-steps)",
+        help="SFT: eval loss every N steps (default: --save-steps)",
     )
     parser.add_argument(
         "--logging-steps", type=int, default=None, help=f"default {d.logging_steps}"
@@ -166,7 +172,9 @@ def configure(parser: argparse.ArgumentParser) -> None:
 def recorded_command(args: argparse.Namespace) -> str:
     """The full command line of this run (every option, including defaults)."""
     parts = ["toolplan", "train"]
-    recorded = _RECORDED + _RECORDED_GRPO if args.method == "grpo" else _RECORDED
+    recorded: tuple[tuple[str, str], ...] = _RECORDED
+    if args.method == "grpo":
+        recorded = tuple(o for o in _RECORDED if o[0] not in _SFT_ONLY) + _RECORDED_GRPO
     for attr, flag in recorded:
         value = getattr(args, attr)
         if value is not None:
@@ -198,18 +206,40 @@ def parse_weights(text: str | None) -> dict[str, float]:
 
 
 def _fill_defaults(args: argparse.Namespace) -> None:
-    """Set every unset shared option: SFT takes TrainConfig's defaults, GRPO its profile's."""
-    values: dict[str, Any] = {
-        f.name: f.default for f in dataclasses.fields(TrainConfig) if f.name in _PROFILED
-    }
+    """Set every unset shared option: SFT takes TrainConfig's defaults, GRPO its profile's.
+
+    Raises:
+        ToolplanError: an SFT-only option given with ``--method grpo``.
+    """
+    defaults = TrainConfig(base="", data="", out="")
     if args.method == "grpo":
         from harness_ext.training.grpo import profile_defaults, resolve_profile
 
+        given = [flag for attr, flag in _SFT_ONLY.items() if getattr(args, attr) is not None]
+        if given:
+            raise ToolplanError(
+                f"{', '.join(given)} only apply to SFT and would have no effect with "
+                "--method grpo. Fix: drop them (GRPO's run length is --max-steps, its answer "
+                "length --max-completion-length)."
+            )
         args.profile = resolve_profile(args.profile, _device_kind(args.device))
-        values.update(profile_defaults(args.profile))
-    for name in _PROFILED:
-        if getattr(args, name) is None:
-            setattr(args, name, values[name])
+        values = profile_defaults(args.profile)
+    else:
+        values = {name: getattr(defaults, name) for name in (*_PROFILED, "epochs", "max_seq_len")}
+    for name, value in values.items():
+        if name in vars(args) and getattr(args, name) is None:
+            setattr(args, name, value)
+
+
+def _train_config(args: argparse.Namespace, **overrides: Any) -> TrainConfig:
+    """The TrainConfig of this command line: every field the options name, the recorded
+    command, then ``overrides``; fields an option left unset keep TrainConfig's default."""
+    values = {
+        f.name: getattr(args, f.name)
+        for f in dataclasses.fields(TrainConfig)
+        if getattr(args, f.name, None) is not None
+    }
+    return TrainConfig(**{**values, "command": recorded_command(args), **overrides})
 
 
 def _device_kind(device: str) -> str:
@@ -234,40 +264,7 @@ def run(args: argparse.Namespace) -> int:
         data = stage_data(args.data, args.stage)
         kind = f"agent-{args.stage}" if args.kind == "internalization" else args.kind
         extra = {"agent": {"stage": args.stage, "init": args.init}}
-    config = TrainConfig(
-        base=args.base,
-        data=data,
-        out=args.out,
-        quantization=args.quantization,
-        r=args.r,
-        alpha=args.alpha,
-        dropout=args.dropout,
-        target_modules=args.target_modules,
-        lr=args.lr,
-        epochs=args.epochs,
-        warmup_ratio=args.warmup_ratio,
-        weight_decay=args.weight_decay,
-        max_steps=args.max_steps,
-        max_seq_len=args.max_seq_len,
-        batch_size=args.batch_size,
-        grad_accum=args.grad_accum,
-        save_steps=args.save_steps,
-        eval_steps=args.eval_steps,
-        logging_steps=args.logging_steps,
-        save_total_limit=args.save_total_limit,
-        seed=args.seed,
-        resume=args.resume,
-        overwrite=args.overwrite,
-        device=args.device,
-        gradient_checkpointing=args.gradient_checkpointing,
-        threads=args.threads,
-        name=args.name,
-        kind=kind,
-        description=args.description,
-        command=recorded_command(args),
-        extra=extra,
-        init=args.init,
-    )
+    config = _train_config(args, data=data, kind=kind, extra=extra)
     summary = train(config)
     loss = (
         f"eval loss {summary['eval_loss']:.4f}"
@@ -286,8 +283,6 @@ def _run_grpo(args: argparse.Namespace) -> int:
     from harness_ext.training.grpo import GRPOSettings, train_grpo
     from harness_ext.training.grpo_data import parse_source
 
-    if args.stage:
-        raise ToolplanError("--stage is for SFT of agent roles. Fix: drop it with --method grpo.")
     source = parse_source(args.data)
     args.reward = args.reward or source.reward
     settings = GRPOSettings(
@@ -304,35 +299,7 @@ def _run_grpo(args: argparse.Namespace) -> int:
         scenarios=args.scenarios,
         catalog=args.catalog,
     )
-    config = TrainConfig(
-        base=args.base,
-        data=args.data,
-        out=args.out,
-        quantization=args.quantization,
-        r=args.r,
-        alpha=args.alpha,
-        dropout=args.dropout,
-        target_modules=args.target_modules,
-        lr=args.lr,
-        warmup_ratio=args.warmup_ratio,
-        weight_decay=args.weight_decay,
-        max_steps=args.max_steps,
-        batch_size=args.batch_size,
-        grad_accum=args.grad_accum,
-        save_steps=args.save_steps,
-        logging_steps=args.logging_steps,
-        save_total_limit=args.save_total_limit,
-        seed=args.seed,
-        resume=args.resume,
-        overwrite=args.overwrite,
-        device=args.device,
-        gradient_checkpointing=args.gradient_checkpointing,
-        threads=args.threads,
-        name=args.name,
-        description=args.description,
-        command=recorded_command(args),
-        init=args.init,
-    )
+    config = _train_config(args)
     summary = train_grpo(config, settings)
     rate = summary["reward_rate"]
     print(

@@ -185,3 +185,38 @@ def test_train_errors_name_the_problem(tmp_path: Path, capsys: pytest.CaptureFix
     assert main(["train", "--base", "smollm2-135m", "--data", str(empty), "--out", out,
                  "--resume"]) == 2  # fmt: skip
     assert "--resume: no checkpoint in" in capsys.readouterr().err
+
+
+def _parsed(*argv: str) -> Any:
+    import argparse
+
+    from harness_ext.commands import train as train_command
+
+    parser = argparse.ArgumentParser()
+    train_command.configure(parser)
+    args = parser.parse_args(["--base", "smollm2-135m", "--data", "D", "--out", "O", *argv])
+    train_command._fill_defaults(args)
+    return args
+
+
+def test_grpo_command_records_only_options_grpo_uses() -> None:
+    from harness_ext.commands import train as train_command
+
+    sft = train_command.recorded_command(_parsed())
+    assert "--epochs 2.0" in sft and "--max-seq-len 1024" in sft and "--method" not in sft
+    grpo = train_command.recorded_command(_parsed("--method", "grpo", "--device", "cpu"))
+    assert "--method grpo" in grpo and "--beta 0.04" in grpo
+    for flag in ("--epochs", "--max-seq-len", "--eval-steps", "--stage"):
+        assert flag not in grpo
+    config = train_command._train_config(_parsed("--method", "grpo", "--device", "cpu"))
+    assert (config.command, config.quantization, config.r) == (grpo, "none", 8)
+
+
+def test_sft_only_options_with_grpo_are_an_error(capsys: pytest.CaptureFixture[str]) -> None:
+    argv = ["train", "--method", "grpo", "--base", "smollm2-135m", "--data", "assetops",
+            "--out", "O", "--device", "cpu", "--epochs", "3", "--max-seq-len", "512"]  # fmt: skip
+    assert main(argv) == 2
+    err = capsys.readouterr().err
+    assert "--epochs, --max-seq-len only apply to SFT" in err and "Fix: drop them" in err
+    assert main([*argv[:-4], "--stage", "planner"]) == 2
+    assert "--stage only apply to SFT" in capsys.readouterr().err
