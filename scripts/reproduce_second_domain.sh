@@ -19,7 +19,7 @@
 #                  AssetOps with --templates generic only: data, the same recipe and
 #                  steps, description-free on the paper's 30 test ids
 #   keep:LABEL     copy the newest results of out/second_domain/LABEL/ again
-#   table          results/second_domain.md's tables from results/second_domain/
+#   table          results/second_domain.md's tables from results/runs/second_domain/
 #
 # Budget: the numbers in results/second_domain.md were measured on 2 CPU cores shared with
 # other engineers' jobs, within ~35 CPU-minutes at 1 torch thread for the whole second
@@ -44,7 +44,7 @@
 #
 # lm-eval outputs with --log_samples go to out/second_domain/ (git-ignored: samples hold
 # BFCL's and AssetOpsBench's texts); results_*.json copies, with the task config paths made
-# repo-relative, go to results/second_domain/<label>/.
+# repo-relative, go to results/runs/second_domain/<label>/.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export ASSETOPSBENCH_DIR="${ASSETOPSBENCH_DIR:-$(cd .. && pwd)/shared/data/assetopsbench}"
@@ -58,9 +58,9 @@ TRAIN=$DOMAIN/train.jsonl
 DATA=data/bfcl-sft
 GENERIC_DATA=data/assetops-generic-sft
 OUT=out/second_domain
-# Not under results/runs/: `toolplan leaderboard results/runs` (results/LEADERBOARD.md) has no
-# catalog column yet, and these rows would read as AssetOps rows there.
-RUNS=results/second_domain
+# Under results/runs/, so results/LEADERBOARD.md has them: its catalog column tells the BFCL
+# multi-turn rows (catalog bfcl_multi_turn, split heldout) from the AssetOps ones.
+RUNS=results/runs/second_domain
 ADAPTER=$OUT/bfcl-free-r16
 GENERIC_ADAPTER=$OUT/assetops-generic-r16
 

@@ -1,6 +1,6 @@
 """The tables of ``results/second_domain.md`` from lm-eval results (issue 17).
 
-    python scripts/second_domain_table.py [--runs results/second_domain]
+    python scripts/second_domain_table.py [--runs results/runs/second_domain]
         [--adapters out/second_domain] [--fidelity results/runs/fidelity_test30]
         [--out results/second_domain.md]
 
@@ -193,7 +193,7 @@ def block(runs: Path, fidelity: Path, training: dict[str, Any]) -> str:
 def main(argv: Sequence[str] | None = None) -> int:
     """Parse the flags, write the block, name the file written (errors: exit 2)."""
     parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
-    parser.add_argument("--runs", default="results/second_domain")
+    parser.add_argument("--runs", default="results/runs/second_domain")
     parser.add_argument("--adapters", default=None, help="folder with the trained adapters")
     parser.add_argument("--fidelity", default="results/runs/fidelity_test30")
     parser.add_argument("--out", default="results/second_domain.md")

@@ -14,6 +14,11 @@ quantization x condition x split:
   the newest version keeps the name, older ones are shown as ``<suite> v<version>``
   and are compared only with runs of the same version (``results.suite_labels``).
 
+A planning row also names its catalog and scenarios: runs given ``--metadata catalog=...
+scenarios=...`` (a user's own tools, e.g. the BFCL multi-turn second domain) are rows of
+their own, with the catalog file's name in the catalog column and the scenario file's name
+as the split; the default is the shipped ``assetops_23`` catalog and the task's split.
+
 Each row names its training method (``sft``, ``grpo``, ``sft+grpo``; ``none`` for the
 base model), from the adapter manifest's ``kind`` that ``toolplan-hf`` records in the
 results (``config.toolplan_adapter``); a run that recorded none shows "–".
@@ -47,6 +52,7 @@ from typing import Any
 from harness_ext.forgetting.retention import Retention, SuiteScore, compute_retention
 from harness_ext.io import replace_marked_block
 from harness_ext.judge.rubric import DIMENSIONS as JUDGE_DIMENSIONS
+from harness_ext.planning.catalog import DEFAULT_CATALOG
 from harness_ext.registry.manifest import training_method
 from harness_ext.reporting import plots
 from harness_ext.reporting.plots import PLOT_JUDGE, PLOT_RETENTION, PLOT_TOKENS
@@ -61,6 +67,7 @@ from harness_ext.reporting.results import (
     skipped_parts,
     suite_labels,
     suite_version,
+    task_scope,
 )
 from harness_ext.reporting.tables import MISSING, fmt, github_table, pct
 
@@ -95,6 +102,7 @@ _METRICS = (
 )
 
 Forgetting = tuple[tuple[str, float | None, float | None], ...]  # suite, acc, retention
+PlanningKey = tuple[RunKey, str, str, str | None]  # run, task, catalog, scenarios
 
 FC_PREFIX = "fc_bfcl_"
 FC_CATEGORIES = ("simple", "multiple", "parallel", "parallel_multiple", "irrelevance")
@@ -109,6 +117,7 @@ class Row:
     condition: str
     split: str
     n: int | None = None
+    catalog: str = DEFAULT_CATALOG
     metrics: dict[str, float | None] = field(default_factory=dict)
     reduction_pct: float | None = None
     cost: Cost = field(default_factory=Cost)
@@ -167,8 +176,8 @@ def build_from(runs: Sequence[RunFile]) -> Leaderboard:
 
     ``runs`` must be sorted oldest first (``read_runs`` does): later files win.
     """
-    planning: dict[tuple[RunKey, str], dict[str, Any]] = {}
-    cost: dict[tuple[RunKey, str], Cost] = {}
+    planning: dict[PlanningKey, dict[str, Any]] = {}
+    cost: dict[PlanningKey, Cost] = {}
     suites: dict[tuple[RunKey, str], SuiteScore] = {}
     calls: dict[tuple[RunKey, str], dict[str, dict[str, Any]]] = {}
     methods: dict[RunKey, str] = {}
@@ -185,9 +194,10 @@ def build_from(runs: Sequence[RunFile]) -> Leaderboard:
         for task, entry in run.results.items():
             if not isinstance(entry, dict) or not _TASK_RE.match(task):
                 continue
-            planning.setdefault((run.key, task), {}).update(entry)
+            where = (run.key, task, *task_scope(run.data, task))
+            planning.setdefault(where, {}).update(entry)
             if run.cost != Cost():
-                cost[(run.key, task)] = run.cost
+                cost[where] = run.cost
             used.add(run.path)
         fc_entries = {
             task: entry
@@ -268,23 +278,25 @@ def _suite_order(name: str) -> tuple[int, str]:
 
 
 def _rows(
-    planning: dict[tuple[RunKey, str], dict[str, Any]],
-    cost: dict[tuple[RunKey, str], Cost],
+    planning: dict[PlanningKey, dict[str, Any]],
+    cost: dict[PlanningKey, Cost],
     suites: dict[tuple[RunKey, str], SuiteScore],
     retention: dict[SuiteScore, Retention],
     suite_names: tuple[str, ...],
 ) -> tuple[Row, ...]:
-    tokens: dict[tuple[RunKey, str, str], float | None] = {}
+    tokens: dict[tuple[RunKey, str, str, str], float | None] = {}
     parsed = []
-    for (key, task), entry in planning.items():
+    for where, entry in planning.items():
+        key, task, catalog, scenarios = where
         match = _TASK_RE.match(task)
         if match is None:  # build() keeps only assetops tasks; stay safe if that changes
             continue
-        condition, split = match.group(1), match.group(2) or "all"
+        condition, split = match.group(1), match.group(2) or scenarios or "all"
         values = {name: metric(entry, name) for name in _METRICS}
-        tokens[(key, condition, split)] = values["prompt_tokens"]
+        tokens[(key, catalog, condition, split)] = values["prompt_tokens"]
         n = entry.get("sample_len")
-        parsed.append((key, condition, split, values, int(n) if isinstance(n, int) else None, task))
+        n = int(n) if isinstance(n, int) else None
+        parsed.append((where, condition, split, values, n))
 
     def forgetting(key: RunKey) -> Forgetting:
         out = []
@@ -295,10 +307,11 @@ def _rows(
         return tuple(out)
 
     rows = []
-    for key, condition, split, values, n, task in parsed:
+    for where, condition, split, values, n in parsed:
+        key, catalog = where[0], where[2]
         reduction = None
         if condition == "free":
-            informed = tokens.get((key, "informed", split))
+            informed = tokens.get((key, catalog, "informed", split))
             free = values["prompt_tokens"]
             if informed and free is not None and informed > 0:
                 reduction = 100.0 * (informed - free) / informed
@@ -308,20 +321,25 @@ def _rows(
                 condition=condition,
                 split=split,
                 n=n,
+                catalog=catalog,
                 metrics=values,
                 reduction_pct=reduction,
-                cost=cost.get((key, task), Cost()),
+                cost=cost.get(where, Cost()),
                 forgetting=forgetting(key),
             )
         )
     planned = {row.key for row in rows}
     for key in sorted({k for k, _ in suites} - planned):
-        rows.append(Row(key=key, condition=MISSING, split=MISSING, forgetting=forgetting(key)))
+        rows.append(
+            Row(key=key, condition=MISSING, split=MISSING, catalog=MISSING,
+                forgetting=forgetting(key))
+        )  # fmt: skip
     rows.sort(
         key=lambda r: (
             r.key.model,
             r.key.adapter,
             r.key.quantization,
+            r.catalog,
             r.split,
             _CONDITION_ORDER[r.condition],
         )
@@ -342,7 +360,8 @@ def main_table(board: Leaderboard) -> tuple[list[str], list[list[str]]]:
     The "peak GPU MB" column appears only when some row measured it.
     """
     gpu = any(r.cost.peak_gpu_mb is not None for r in board.rows)
-    header = ["model", "adapter", "method", "quant", "condition", "split", "n", "AT-F1"]
+    header = ["model", "adapter", "method", "quant", "catalog", "condition", "split", "n"]
+    header += ["AT-F1"]
     header += ["AT-F1 nb"]
     header += ["agent F1", "tool F1", "judge", "prompt tok", "tok saved %"]
     for suite in board.suites:
@@ -351,7 +370,7 @@ def main_table(board: Leaderboard) -> tuple[list[str], list[list[str]]]:
     cells = []
     for r in board.rows:
         line = [r.key.model, _adapter(r.key), board.method(r.key), r.key.quantization]
-        line += [r.condition, r.split]
+        line += [r.catalog, r.condition, r.split]
         line.append(str(r.n) if r.n is not None else MISSING)
         line += [fmt(r.get(m), 3) for m in ("at_f1", "at_f1_nb", "agent_f1", "tool_f1")]
         line += [fmt(r.get("judge_overall"), 2), fmt(r.get("prompt_tokens"), 0)]
@@ -436,12 +455,14 @@ def render_markdown(
     lines += [
         "",
         "Columns: method = how the adapter was trained (sft, grpo, sft+grpo; none = the base "
-        "model; – = the run did not record it); AT-F1 / AT-F1 nb = paper-text and notebook "
-        "AT-F1; agent/tool F1 = set F1 of agent and tool names; judge = LLM-judge overall "
-        "(1–5); prompt tok = mean prompt tokens; tok saved % = informed→free prompt-token "
-        "reduction (free rows); `<suite> acc` = accuracy on a forgetting suite, `ret %` = "
-        "that accuracy / the base model's; tok/s and peak memory come from the run's cost "
-        "accounting when present.",
+        "model; – = the run did not record it); catalog = the tool catalog the planning task "
+        "ran on (assetops_23 = the shipped AssetOpsBench one; otherwise the file given as "
+        "--metadata catalog=..., whose scenario file then names the split); AT-F1 / AT-F1 nb = "
+        "paper-text and notebook AT-F1; agent/tool F1 = set F1 of agent and tool names; judge ="
+        " LLM-judge overall (1–5); prompt tok = mean prompt tokens; tok saved % = informed→free"
+        " prompt-token reduction (free rows); `<suite> acc` = accuracy on a forgetting suite, "
+        "`ret %` = that accuracy / the base model's; tok/s and peak memory come from the run's "
+        "cost accounting when present.",
         "",
     ]
     if board.scores:

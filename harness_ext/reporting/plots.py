@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from harness_ext.judge.rubric import DIMENSIONS as JUDGE_DIMENSIONS
+from harness_ext.planning.catalog import DEFAULT_CATALOG
 from harness_ext.reporting.results import RunKey
 
 if TYPE_CHECKING:
@@ -64,6 +65,11 @@ def save(fig: Any, path: Path, bbox_inches: str | None = None) -> None:
         fig.savefig(path, format="png", metadata={"Software": None}, **extra)
 
 
+def _scope(row: Row) -> str:
+    """The row's split, with its catalog when it is not the shipped AssetOps one."""
+    return row.split if row.catalog == DEFAULT_CATALOG else f"{row.catalog}, {row.split}"
+
+
 def plot_tokens(board: Leaderboard, path: Path) -> str:
     """AT-F1 against mean prompt tokens; informed and free of one model joined by a line."""
     title = "AT-F1 vs prompt tokens"
@@ -73,9 +79,9 @@ def plot_tokens(board: Leaderboard, path: Path) -> str:
         _no_data(ax, "no run reports both at_f1 and prompt_tokens yet")
     else:
         colors = {"informed": "tab:blue", "free": "tab:orange"}
-        pairs: dict[tuple[RunKey, str], list[Row]] = {}
+        pairs: dict[tuple[RunKey, str, str], list[Row]] = {}
         for r in points:
-            pairs.setdefault((r.key, r.split), []).append(r)
+            pairs.setdefault((r.key, r.catalog, r.split), []).append(r)
         for group in pairs.values():
             if len(group) == 2:
                 ax.plot(
@@ -97,7 +103,7 @@ def plot_tokens(board: Leaderboard, path: Path) -> str:
                 )
         for r in points:
             ax.annotate(
-                f"{_label(r.key)} ({r.split})",
+                f"{_label(r.key)} ({_scope(r)})",
                 (r.get("prompt_tokens"), r.get("at_f1")),
                 textcoords="offset points",
                 xytext=(5, 5),
@@ -142,7 +148,7 @@ def plot_retention(board: Leaderboard, path: Path) -> str:
             color = "tab:gray" if not r.key.adapter else "tab:green"
             ax.scatter([x], [y], color=color, zorder=3)
             ax.annotate(
-                f"{_label(r.key)} ({r.split})",
+                f"{_label(r.key)} ({_scope(r)})",
                 (x, y),
                 textcoords="offset points",
                 xytext=(5, 5),
@@ -173,7 +179,7 @@ def plot_judge(board: Leaderboard, path: Path) -> str:
                 xs,
                 [v for v in values if v is not None],
                 width=width,
-                label=f"{_label(r.key)} {r.condition} ({r.split})",
+                label=f"{_label(r.key)} {r.condition} ({_scope(r)})",
             )
         ax.set_xticks([j + 0.4 - width / 2 for j in range(len(JUDGE_DIMENSIONS))])
         ax.set_xticklabels([d.replace("_", "\n") for d in JUDGE_DIMENSIONS], fontsize=8)

@@ -24,6 +24,7 @@ from typing import Any
 from harness_ext.errors import DataFileError
 from harness_ext.forgetting.retention import NO_ADAPTER
 from harness_ext.io import parse_bool
+from harness_ext.planning.catalog import DEFAULT_CATALOG
 
 COST_RECORD = "toolplan_cost"
 
@@ -256,6 +257,25 @@ def adapter_kind(data: dict[str, Any]) -> str | None:
     record = config.get("toolplan_adapter") if isinstance(config, dict) else None
     kind = record.get("kind") if isinstance(record, dict) else None
     return str(kind) if kind else None
+
+
+def _file_label(value: str) -> str:
+    """A catalog or scenario file given by path -> its file name without extension; a
+    shipped name stays as it is."""
+    return Path(value).stem if ("/" in value or value.endswith((".json", ".jsonl"))) else value
+
+
+def task_scope(data: dict[str, Any], task: str) -> tuple[str, str | None]:
+    """The catalog and scenario set a planning task ran on: its ``--metadata catalog=`` and
+    ``scenarios=`` as lm-eval recorded them in the task config (a path shown by its file
+    name), else the shipped ``assetops_23`` catalog and the task's own scenarios (None)."""
+    configs = data.get("configs")
+    config = configs.get(task) if isinstance(configs, dict) else None
+    meta = config.get("metadata") if isinstance(config, dict) else None
+    meta = meta if isinstance(meta, dict) else {}
+    catalog = str(meta.get("catalog") or DEFAULT_CATALOG)
+    scenarios = meta.get("scenarios")
+    return _file_label(catalog), _file_label(str(scenarios)) if scenarios else None
 
 
 def suite_version(data: dict[str, Any], suite: str) -> str:

@@ -1,5 +1,5 @@
 """results/second_domain.md's generated block: rebuilt byte for byte from the committed
-runs in results/second_domain/ (no model), and a missing run named with exit 2."""
+runs in results/runs/second_domain/ (no model), and a missing run named with exit 2."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from types import ModuleType
 import pytest
 
 REPO = Path(__file__).resolve().parents[2]
-RUNS = REPO / "results" / "second_domain"
+RUNS = REPO / "results" / "runs" / "second_domain"
 REPORT = REPO / "results" / "second_domain.md"
 
 

@@ -102,3 +102,34 @@ def test_the_fidelity_table_shows_the_twinfree_run_beside_test30(tmp_path: Path)
         "- description-free, fine-tuned, twin-free: `runs/ft_twinfree/results_ft_twinfree.json`"
         in block
     )
+
+
+def test_a_users_catalog_is_its_own_row_with_its_own_token_saving(tmp_path: Path) -> None:
+    """Runs with ``--metadata catalog=... scenarios=...`` (a user's own tools) are rows of
+    their own: catalog and scenario file named, informed→free saving within the catalog."""
+    _write(tmp_path)
+    own = {"catalog": "data/tools/my_tools.json", "scenarios": "data/tools/heldout.jsonl"}
+    for name, task, tokens, at_f1 in (
+        ("own_informed", "assetops_informed", 3000.0, 0.1),
+        ("own_free", "assetops_free", 300.0, 0.2),
+    ):
+        results_file(
+            tmp_path,
+            name,
+            FT_ARGS,
+            {task: {"sample_len": 20, "at_f1,none": at_f1, "prompt_tokens,none": tokens}},
+            120.0,
+            extra={"configs": {task: {"metadata": {"version": 1.1, **own}}}},
+        )
+    board = build([tmp_path])
+    rows = {(r.key.adapter, r.catalog, r.condition, r.split): r for r in board.rows}
+    free = rows[(ADAPTER, "my_tools", "free", "heldout")]
+    assert (free.get("at_f1"), free.n, free.reduction_pct) == (0.2, 20, pytest.approx(90.0))
+    assert rows[(ADAPTER, "my_tools", "informed", "heldout")].get("at_f1") == 0.1
+    assert rows[(ADAPTER, "assetops_23", "free", "test30")].get("at_f1") == 0.6
+    from harness_ext.reporting.leaderboard import render_markdown
+
+    cells = markdown_table(render_markdown(board, tmp_path, ()))
+    shown = {(c["catalog"], c["condition"], c["split"], c["tok saved %"]) for c in cells}
+    assert ("my_tools", "free", "heldout", "90.0") in shown
+    assert ("assetops_23", "free", "test30", "–") in shown
