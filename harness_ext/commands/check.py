@@ -29,7 +29,7 @@ from typing import Any
 
 from harness_ext.errors import DataFileError, ToolplanError
 from harness_ext.models.threads import prefer_passive_wait
-from harness_ext.registry.manifest import BASELINE, MANIFEST, read_manifest
+from harness_ext.registry.manifest import BASELINE, MANIFEST, REGISTRY_FOLDER, read_manifest
 from harness_ext.registry.regression import (
     DEFAULT_TOLERANCE,
     FAILING,
@@ -66,7 +66,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
         help="lm-eval results file to compare instead of evaluating (one per ADAPTER, same order)",
     )
     parser.add_argument(
-        "--root", default="adapters", help="the registry folder (default: adapters)"
+        "--root", default=REGISTRY_FOLDER, help=f"the registry folder (default: {REGISTRY_FOLDER})"
     )
     parser.add_argument(
         "--device", default=None, help="cpu or cuda:N (default: cuda:0 if available)"

@@ -52,6 +52,7 @@ from pydantic import (
 from harness_ext.errors import DataFileError, describe_validation_error
 from harness_ext.models.quantize import Quantization
 
+REGISTRY_FOLDER = "adapters"  # the registry: one folder per adapter, each with a manifest
 MANIFEST = "manifest.yaml"
 BASELINE = "baseline.json"
 _SCHEMA_FIX = "see the schema in harness_ext/registry/manifest.py"

@@ -12,6 +12,7 @@ Modules:
     gold_report: the paper's gold plans against the project's gold v2.
 
 May import: ``planning``, ``metrics``, ``judge.rubric``, ``forgetting.retention``,
-``models.embedded`` (model display names), ``harness_ext.io``; ``matplotlib``, ``yaml``
+``models.embedded`` (model display names), ``registry.manifest`` (training methods, the
+registry folder), ``harness_ext.io``; ``matplotlib``, ``yaml``
 and lm-eval's ``model_args`` parser lazily. It reads results files; it never runs lm-eval.
 """

@@ -25,6 +25,7 @@ from harness_ext.errors import DataFileError
 from harness_ext.forgetting.retention import NO_ADAPTER
 from harness_ext.io import parse_bool
 from harness_ext.planning.catalog import DEFAULT_CATALOG
+from harness_ext.registry.manifest import REGISTRY_FOLDER
 
 COST_RECORD = "toolplan_cost"
 
@@ -109,13 +110,19 @@ def parse_model_args(model_args: Any) -> dict[str, Any]:
 def display_name(name: str) -> str:
     """A model/adapter name for tables: embedded folder -> alias, path -> folder name.
 
-    A hub id (``org/name``) stays as it is; a path (absolute, ``./``, ``~``, or with
-    more than one ``/``) is shown by its last component.
+    A hub id (``org/name``) stays as it is; a path (absolute, ``./``, ``~``, with more
+    than one ``/``, or ``adapters/NAME``: the registry folder the README's commands use,
+    never read as a hub owner) is shown by its last component, so ``peft=adapters/NAME``
+    and ``peft=./adapters/NAME`` are one adapter.
     """
     from harness_ext.models.embedded import EMBEDDED_MODELS
 
     text = name.strip().rstrip("/")
-    is_path = text.startswith(("/", ".", "~")) or text.count("/") > 1 or "\\" in text
+    is_path = (
+        text.startswith(("/", ".", "~", f"{REGISTRY_FOLDER}/"))
+        or text.count("/") > 1
+        or "\\" in text
+    )
     base = re.split(r"[\\/]", text)[-1] if is_path else text
     for alias, model in EMBEDDED_MODELS.items():
         if base in (model.folder, alias):

@@ -133,3 +133,11 @@ def test_a_users_catalog_is_its_own_row_with_its_own_token_saving(tmp_path: Path
     shown = {(c["catalog"], c["condition"], c["split"], c["tok saved %"]) for c in cells}
     assert ("my_tools", "free", "heldout", "90.0") in shown
     assert ("assetops_23", "free", "test30", "–") in shown
+
+
+def test_an_adapter_named_by_registry_path_or_folder_is_one_adapter() -> None:
+    from harness_ext.reporting.results import display_name
+
+    names = {display_name(n) for n in ("adapters/r16", "./adapters/r16", "/abs/adapters/r16/")}
+    assert names == {"r16"}
+    assert display_name("org/some-adapter") == "org/some-adapter"  # a hub id stays
