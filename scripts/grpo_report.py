@@ -10,7 +10,8 @@ reward mean and KL per step, and the warm-up's SFT loss).
 (b), from scripts/reproduce_grpo_plan.sh: one row per model (SFT, its GRPO checkpoints,
 SFT → GRPO, GRPO from the base) with AT-F1 and the validity rates on
 ``assetops_free_test30`` and ``forget_mmlu_cloze`` accuracy with its retention against the
-8-bit base (``results/runs/forget_mmlu_cloze10/base-8bit``); the GRPO runs' rows per step;
+8-bit base (``results/runs/forget_mmlu_cloze10/base-8bit``; the SFT adapter's test30 run is
+its committed one, ``results/runs/fidelity_test30``); the GRPO runs' rows per step;
 and ``results/grpo_plan.png`` (reward per step, held-out AT-F1 per checkpoint).
 
 Reads the results JSONs and training logs; writes only the PNGs.
@@ -87,6 +88,14 @@ PLAN_MODELS = (
 )
 PLAN_METRICS = ("at_f1", "agent_f1", "tool_f1", "format_ok", "tool_valid", "hallucinated_names")
 CLOZE_BASE = Path("results/runs/forget_mmlu_cloze10/base-8bit")
+# The SFT adapter's test30 run: its committed row (same batch 1, cap and 8-bit base).
+SFT_PLAN = Path("results/runs/fidelity_test30/assetops-free-smollm2-r16")
+
+
+def _plan_folder(run: Path, label: str) -> Path:
+    if label == PLAN_MODELS[0][0] and not (run / label / "assetops_free_test30").is_dir():
+        return SFT_PLAN
+    return run / label / "assetops_free_test30"
 
 
 def _task_entry(folder: Path, task: str) -> tuple[dict[str, Any], int] | None:
@@ -94,7 +103,9 @@ def _task_entry(folder: Path, task: str) -> tuple[dict[str, Any], int] | None:
     if not found:
         return None
     data = json.loads(found[-1].read_text())
-    return data["results"][task], data["n-samples"][task]["effective"]
+    entry = data["results"][task]
+    n = entry.get("sample_len") or data["n-samples"].get(task, {}).get("effective")
+    return entry, int(n or 0)
 
 
 def _value(entry: dict[str, Any], name: str, se: bool = True) -> str:
@@ -114,7 +125,7 @@ def plan_table(run: Path) -> str:
         acc = _value(base[0], "acc")
         lines.append("| 8-bit base | – | – | – | – | – | – | – | " + f"{acc} ({base[1]}) | 100.0 |")
     for label, name, _ in PLAN_MODELS:
-        plan = _task_entry(run / label / "assetops_free_test30", "assetops_free_test30")
+        plan = _task_entry(_plan_folder(run, label), "assetops_free_test30")
         cloze = _task_entry(run / label / "forget_mmlu_cloze", "forget_mmlu_cloze")
         if plan is None and cloze is None:
             continue
@@ -169,7 +180,7 @@ def plan_plot(run: Path, out: Path) -> None:
     axes[0].legend(loc="upper right", fontsize=8)
     points = []
     for label, _, step in PLAN_MODELS:
-        plan = _task_entry(run / label / "assetops_free_test30", "assetops_free_test30")
+        plan = _task_entry(_plan_folder(run, label), "assetops_free_test30")
         if plan is not None and step is not None:
             entry = plan[0]
             points.append((step, entry["at_f1,none"], entry["at_f1_stderr,none"]))

@@ -17,9 +17,9 @@
 # STAGE (default: sft-grpo base-grpo eval report):
 #   sft-grpo, base-grpo   the two GRPO runs (adapters under $WORK, git-ignored)
 #   eval                  assetops_free_test30 (batch 1, the task's 512-token cap, as the
-#                         committed adapter's row of results/fidelity_test30.md) for the SFT
-#                         adapter (again, with today's scorer), every SFT → GRPO checkpoint
-#                         and the final adapters, and forget_mmlu_cloze
+#                         committed adapter's own row, results/runs/fidelity_test30, which
+#                         is the SFT row and step 0) for every SFT → GRPO checkpoint and the
+#                         final adapters, and forget_mmlu_cloze
 #                         --limit 10 (570 questions) for the SFT and final adapters; a run
 #                         already under $RUNS is not repeated
 #   report                tables and plot of results/grpo.md (scripts/grpo_report.py --plan)
@@ -82,7 +82,6 @@ for stage in "${stages[@]}"; do
     eval)
       base="pretrained=smollm2-135m,load_in_8bit=True"
       evaluate assetops-sft-grpo assetops_free_test30 "$base,peft=./$WORK/assetops-sft-grpo"
-      evaluate assetops-free-smollm2-r16 assetops_free_test30 "$base,peft=./$SFT"
       for ((step = SAVE_STEPS; step < GRPO_STEPS; step += SAVE_STEPS)); do
         dir=$(checkpoint_adapter "$WORK/assetops-sft-grpo" "$step")
         evaluate "$(basename "$dir")" assetops_free_test30 "$base,peft=./$dir"

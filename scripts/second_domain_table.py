@@ -2,13 +2,14 @@
 
     python scripts/second_domain_table.py [--runs results/runs/second_domain]
         [--adapters out/second_domain] [--fidelity results/runs/fidelity_test30]
-        [--out results/second_domain.md]
+        [--ablation results/runs/rank_ablation] [--out results/second_domain.md]
 
 Reads the newest ``results_*.json`` of each run folder under ``--runs`` (``base``, or
 ``base-informed`` and ``base-free``; ``bfcl-free-r16``; ``bfcl-free-r16-all`` and
 ``assetops-generic-r16`` when present, the latter beside the committed adapter's run
-under ``--fidelity``); writes the tables between ``<!-- second-domain:start -->`` and
-``<!-- second-domain:end -->`` of ``--out`` (the prose around them is kept).
+under ``--fidelity`` and the 40-step all-templates adapter under ``--ablation``); writes
+the tables between ``<!-- second-domain:start -->`` and ``<!-- second-domain:end -->`` of
+``--out`` (the prose around them is kept).
 With ``--adapters DIR`` each adapter's training summary (steps, s/step, losses, data
 counts from ``DIR/<adapter>/manifest.yaml``) is saved to ``<runs>/training.json``;
 without it that file is read. A metric a run did not record is shown as "–".
@@ -123,7 +124,7 @@ def training_summary(adapters: Path | None, runs: Path) -> dict[str, Any]:
     return summary
 
 
-def block(runs: Path, fidelity: Path, training: dict[str, Any]) -> str:
+def block(runs: Path, fidelity: Path, training: dict[str, Any], ablation: Path) -> str:
     """The markdown between the markers."""
     ft = run_of(runs, "assetops_free", "bfcl-free-r16")
     informed = run_of(runs, "assetops_informed", "base", "base-informed")
@@ -151,20 +152,18 @@ def block(runs: Path, fidelity: Path, training: dict[str, Any]) -> str:
     if generic_dir.exists():
         committed = newest(fidelity / "assetops-free-smollm2-r16")["results"]
         generic = newest(generic_dir)["results"]
-        lines += ["**AssetOps test30, description-free, fine-tuned** (the same recipe, "
-                  "1,500 examples):", ""]  # fmt: skip
-        lines += [
-            github_table(
-                ["training data", *HEADER],
-                [
-                    ["all templates (committed assetops-free-smollm2-r16)",
-                     *cells(committed["assetops_free_test30"])],
-                    ["--templates generic (assetops-generic-r16)",
-                     *cells(generic["assetops_free_test30"])],
-                ],
-            ),
-            "",
-        ]  # fmt: skip
+        steps = training.get("assetops-generic-r16", {}).get("steps", MISSING)
+        rows = [["all templates (committed assetops-free-smollm2-r16)", "130",
+                 *cells(committed["assetops_free_test30"])]]  # fmt: skip
+        pilot = ablation / "assetops-free-smollm2-r16-s40"
+        if pilot.exists():
+            rows.append(["all templates (rank ablation's assetops-free-smollm2-r16-s40)", "40",
+                         *cells(newest(pilot)["results"]["assetops_free_test30"])])  # fmt: skip
+        rows.append(["--templates generic only (assetops-generic-r16)", str(steps),
+                     *cells(generic["assetops_free_test30"])])  # fmt: skip
+        lines += ["**AssetOps test30, description-free, fine-tuned** (the same recipe and "
+                  "data sizes, 8-bit base, r 16; batch 1, 512-token cap):", ""]  # fmt: skip
+        lines += [github_table(["training data", "steps", *HEADER], rows), ""]
     else:
         lines += ["AssetOps with `--templates generic`: not measured (no "
                   f"`{generic_dir.name}` run beside these; see Budget).", ""]  # fmt: skip
@@ -196,12 +195,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--runs", default="results/runs/second_domain")
     parser.add_argument("--adapters", default=None, help="folder with the trained adapters")
     parser.add_argument("--fidelity", default="results/runs/fidelity_test30")
+    parser.add_argument("--ablation", default="results/runs/rank_ablation")
     parser.add_argument("--out", default="results/second_domain.md")
     args = parser.parse_args(argv)
     try:
         runs = Path(args.runs)
         training = training_summary(Path(args.adapters) if args.adapters else None, runs)
-        text = block(runs, Path(args.fidelity), training)
+        text = block(runs, Path(args.fidelity), training, Path(args.ablation))
         replace_marked_block(args.out, START, END, text, "second-domain", title="Second domain")
     except ToolplanError as e:
         print(f"second_domain_table: error: {e}", file=sys.stderr)
