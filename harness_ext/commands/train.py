@@ -43,6 +43,8 @@ _RECORDED_GRPO = (
 # GRPO run's recorded command leaves them out.
 _SFT_ONLY = {"epochs": "--epochs", "max_seq_len": "--max-seq-len", "eval_steps": "--eval-steps",
              "stage": "--stage"}  # fmt: skip
+# LoRA shape options: with --init the adapter's own shape is trained, whatever they say.
+_LORA_SHAPE = ("r", "alpha", "dropout", "target_modules")
 # Shared options whose default depends on --method (SFT: TrainConfig's; GRPO: the profile's).
 _PROFILED = (
     "quantization", "r", "alpha", "dropout", "target_modules", "lr", "warmup_ratio",
@@ -175,6 +177,8 @@ def recorded_command(args: argparse.Namespace) -> str:
     recorded: tuple[tuple[str, str], ...] = _RECORDED
     if args.method == "grpo":
         recorded = tuple(o for o in _RECORDED if o[0] not in _SFT_ONLY) + _RECORDED_GRPO
+    if getattr(args, "init", None):  # the LoRA shape is the --init adapter's (manifest lora:)
+        recorded = tuple(o for o in recorded if o[0] not in _LORA_SHAPE)
     for attr, flag in recorded:
         value = getattr(args, attr)
         if value is not None:

@@ -210,6 +210,9 @@ def test_grpo_command_records_only_options_grpo_uses() -> None:
         assert flag not in grpo
     config = train_command._train_config(_parsed("--method", "grpo", "--device", "cpu"))
     assert (config.command, config.quantization, config.r) == (grpo, "none", 8)
+    # --init: the LoRA shape is the adapter's, so the command does not claim one
+    continued = train_command.recorded_command(_parsed("--init", "adapters/A", "--r", "8"))
+    assert "--init adapters/A" in continued and "--r " not in continued
 
 
 def test_sft_only_options_with_grpo_are_an_error(capsys: pytest.CaptureFixture[str]) -> None:
