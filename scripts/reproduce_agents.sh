@@ -58,7 +58,8 @@ evaluate() {
     lm_eval --model toolplan-agent --device cpu --batch_size 8 --tasks "$task" \
       --model_args "$args,max_steps_per_turn=$MAX_STEPS" --limit "$limit" \
       --output_path "$OUT/runs/$label/$task" --log_samples
-    cp "$(find "$OUT/runs/$label/$task" -name 'results_*.json' | sort | tail -n 1)" \
+    python scripts/keep_results.py \
+      "$(find "$OUT/runs/$label/$task" -name 'results_*.json' | sort | tail -n 1)" \
       "$RUNS/$label/results_$task.json"
   done
 }

@@ -32,8 +32,7 @@ run() {
     "${limit_flag[@]}" --output_path "$OUT/$label" --log_samples
   local newest
   newest=$(find "$OUT/$label" -name 'results_*.json' | sort | tail -n 1)
-  mkdir -p "$RUNS/$label"
-  cp "$newest" "$RUNS/$label/"
+  python scripts/keep_results.py "$newest" "$RUNS/$label"
   echo "results: $RUNS/$label/$(basename "$newest")"
 }
 

@@ -53,8 +53,7 @@ evaluate() {
     --output_path "$SAMPLES/$label" --log_samples
   local newest
   newest=$(find "$SAMPLES/$label" -name 'results_*.json' | sort | tail -n 1)
-  mkdir -p "$RUNS/$label"
-  cp "$newest" "$RUNS/$label/"
+  python scripts/keep_results.py "$newest" "$RUNS/$label"
   echo "results: $RUNS/$label/$(basename "$newest")"
 }
 

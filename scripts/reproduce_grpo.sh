@@ -68,5 +68,6 @@ want eval && for name in base fc-warmup-r8 fc-warmup-grpo; do
     --tasks $EVAL_TASKS --metadata fc_format=json --limit "$LIMIT" \
     --batch_size 8 --gen_kwargs "max_gen_toks=$MAX_GEN" --output_path "$OUT/eval_$name" --log_samples
 done
+want eval && python scripts/keep_results.py --in-place "$OUT"   # no checkout path in them
 want report && python scripts/grpo_report.py "$OUT"   # tables of results/grpo.md, results/grpo.png
 true

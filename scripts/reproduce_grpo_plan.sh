@@ -50,8 +50,8 @@ evaluate() {
   fi
   nice -n 5 toolplan eval --tasks "$task" --model_args "$model_args,threads=1" --batch_size 1 \
     --output_path "$WORK/eval/$label/$task" "$@"
-  mkdir -p "$dest"
-  cp "$(find "$WORK/eval/$label/$task" -name 'results_*.json' | sort | tail -n 1)" "$dest/"
+  python scripts/keep_results.py \
+    "$(find "$WORK/eval/$label/$task" -name 'results_*.json' | sort | tail -n 1)" "$dest"
 }
 
 # A checkpoint as an adapter folder named after its step (lm-eval names the run by it).

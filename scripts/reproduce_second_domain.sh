@@ -100,19 +100,7 @@ EOF
 keep() {
   local label=$1 newest
   newest=$(find "$OUT/$label" -name 'results_*.json' | sort | tail -n 1)
-  mkdir -p "$RUNS/$label"
-  python - "$newest" "$RUNS/$label/$(basename "$newest")" "$(pwd)/" <<'EOF'
-import json, sys
-source, target, root = sys.argv[1:]
-data = json.load(open(source))
-for config in data.get("configs", {}).values():
-    meta = config.get("metadata") or {}
-    if str(meta.get("config_source", "")).startswith(root):
-        meta["config_source"] = meta["config_source"][len(root):]
-text = json.dumps(data, indent=2, ensure_ascii=False) + "\n"
-assert root not in text, f"a machine path is left in {source}"
-open(target, "w").write(text)
-EOF
+  python scripts/keep_results.py "$newest" "$RUNS/$label"
   echo "results: $RUNS/$label/$(basename "$newest")"
 }
 

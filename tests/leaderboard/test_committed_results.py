@@ -134,3 +134,21 @@ def test_scripts_name_a_bad_runs_folder_and_exit_2(
     assert _script(script).main(args) == 2
     assert f"{tmp_path / 'missing'}: does not exist" in capsys.readouterr().err
     assert not any(tmp_path.iterdir())  # nothing written
+
+
+def test_committed_results_files_hold_no_checkout_path() -> None:
+    """lm-eval writes each task's YAML path as an absolute ``config_source``; committed
+    results carry it repo-relative (``scripts/keep_results.py``), never a machine's path."""
+    import json
+
+    absolute = []
+    for path in sorted(RESULTS.rglob("*.json")):
+        configs = json.loads(path.read_text("utf-8")).get("configs")
+        for task, config in configs.items() if isinstance(configs, dict) else ():
+            meta = config.get("metadata") if isinstance(config, dict) else None
+            source = str((meta or {}).get("config_source", ""))
+            if source.startswith("/") or str(REPO) in source:
+                absolute.append(f"{path.relative_to(REPO)}: {task}: {source}")
+    assert not absolute, "run `python scripts/keep_results.py --in-place results`:\n" + "\n".join(
+        absolute
+    )
