@@ -106,7 +106,7 @@ def supports_continuous(model: Any) -> bool:
     device = next(model.parameters()).device
     with torch.no_grad():
         out = model(input_ids=torch.tensor([[1, 2]], device=device), use_cache=True)
-    cache = getattr(out, "past_key_values", None) or getattr(out, "cache", None)
+    cache = getattr(out, "cache", None) or getattr(out, "past_key_values", None)
     return reusable_cache(cache)
 
 

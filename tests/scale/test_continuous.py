@@ -166,3 +166,17 @@ def test_toolplan_hf_continuous_gives_batch_one_answers(embedded_model: str) -> 
     assert two_cost["largest_batch"] == 2 and two_cost["generate_rows"] == 5
     assert two_cost["continuous"]["rows"] == 5
     assert two_cost["generated_tokens"] == one_cost["generated_tokens"]
+
+
+def test_only_plain_greedy_requests_go_continuous() -> None:
+    from types import SimpleNamespace
+
+    from harness_ext.lm_eval_glue.models import _plain_greedy
+
+    lm = SimpleNamespace(max_gen_toks=256)
+    assert _plain_greedy({"until": ["\n"], "max_gen_toks": 32}, lm)
+    assert _plain_greedy({"do_sample": False, "temperature": 0.0}, lm)
+    assert not _plain_greedy({"do_sample": True, "temperature": 0.7}, lm)
+    assert not _plain_greedy({"temperature": 0.5}, lm)  # lm-eval makes that sampling
+    assert not _plain_greedy({"do_sample": False, "repetition_penalty": 1.2}, lm)
+    assert not _plain_greedy("max_gen_toks=32", lm)
