@@ -45,6 +45,7 @@ from typing import Any
 from lm_eval.api.registry import register_model
 from lm_eval.models.huggingface import HFLM
 from lm_eval.models.utils import normalize_gen_kwargs
+from tqdm import tqdm
 
 from harness_ext._hook import MODEL_NAME
 from harness_ext.errors import ModelLoadError
@@ -127,6 +128,7 @@ class ToolplanHFLM(HFLM):
         self._continuous = as_bool("continuous", continuous)
         self._continuous_ok: bool | None = None  # the model's cache allows it (probed once)
         self._continuous_size = 0  # rows in flight while a continuous run is on, else 0
+        self._continuous_quiet = False  # no progress bar (generate_until's disable_tqdm)
         self._continuous_stats = ContinuousStats()
         self.last_continuous: ContinuousStats | None = None  # the latest group's run
         self._auto_logged = False
@@ -266,7 +268,7 @@ class ToolplanHFLM(HFLM):
                 # One chunk per gen_kwargs group (n=0); _model_generate keeps `size` in flight.
                 saved: Any = getattr(self, "batch_size_per_gpu")  # noqa: B009 (mypy: untyped in HFLM)
                 self.batch_size_per_gpu = 0
-                self._continuous_size = size
+                self._continuous_size, self._continuous_quiet = size, disable_tqdm
                 try:
                     batched = super().generate_until([requests[i] for i in greedy], disable_tqdm)
                 finally:
@@ -338,12 +340,24 @@ class ToolplanHFLM(HFLM):
         batcher = ContinuousBatcher(
             self.model, self.tokenizer, self._continuous_size, self._prefixes, hint
         )
-        with torch.autocast(
-            device_type=self.device.type,
-            dtype=self.mixed_precision_dtype,
-            enabled=self.mixed_precision_dtype is not None,
+        # lm-eval's bar moves only once the whole group is back: show the rows as they end.
+        bar = tqdm(
+            total=len(rows),
+            desc=f"Continuous batching ({self._continuous_size} in flight)",
+            disable=self._continuous_quiet or self.rank != 0,
+            leave=False,
+        )
+        with (
+            bar,
+            torch.autocast(
+                device_type=self.device.type,
+                dtype=self.mixed_precision_dtype,
+                enabled=self.mixed_precision_dtype is not None,
+            ),
         ):
-            generated, stats = batcher.generate(rows, max_length - context.shape[1], stop)
+            generated, stats = batcher.generate(
+                rows, max_length - context.shape[1], stop, on_finish=lambda _: bar.update(1)
+            )
         self._record_continuous(stats)
         pad = self.tokenizer.pad_token_id
         width = max((len(g) for g in generated), default=0)

@@ -167,11 +167,16 @@ class ContinuousBatcher:
         self._length = 0
 
     def generate(
-        self, rows: Sequence[Sequence[int]], max_new: int, stops: Sequence[str]
+        self,
+        rows: Sequence[Sequence[int]],
+        max_new: int,
+        stops: Sequence[str],
+        on_finish: Callable[[int], None] | None = None,
     ) -> tuple[list[list[int]], ContinuousStats]:
         """Each row's generated tokens (its stop or EOS token included, as ``generate``).
 
-        Rows join in the given order; the result is in that order too.
+        Rows join in the given order; the result is in that order too. ``on_finish`` is
+        called with a row's index when it finishes (progress bars).
         """
         import torch
 
@@ -190,6 +195,8 @@ class ContinuousBatcher:
                     if rule.done(row.generated):
                         out[row.index] = row.generated
                         stats.finished_at_step[row.index] = stats.steps
+                        if on_finish is not None:
+                            on_finish(row.index)
                     else:
                         keep.append(i)
                 joiners: list[tuple[_Row, list[tuple[Any, Any]]]] = []
@@ -200,6 +207,8 @@ class ContinuousBatcher:
                     if rule.done(row.generated):
                         out[index] = row.generated
                         stats.finished_at_step[index] = stats.steps
+                        if on_finish is not None:
+                            on_finish(index)
                     else:
                         joiners.append((row, kv))
                 if joiners or len(keep) < len(active):

@@ -102,8 +102,10 @@ def test_rows_leave_and_join_with_batch_one_outputs() -> None:
         return len(shared) if list(row[: len(shared)]) == shared else 0
 
     batcher = ContinuousBatcher(model, _NoTextTokenizer(), 3, store, hint=hint)
-    got, stats = batcher.generate(prompts, max_new, stops=[])
+    ended: list[int] = []
+    got, stats = batcher.generate(prompts, max_new, stops=[], on_finish=ended.append)
     assert got == expected
+    assert sorted(ended) == list(range(len(prompts)))  # each row reported once, as it ends
     assert stats.rows == len(prompts)
     assert stats.most_in_flight == 3
     assert stats.rebuilds > 2  # rows left and others joined during the run
