@@ -258,7 +258,8 @@ class ToolplanHFLM(HFLM):
             if not size:
                 return list(super().generate_until(requests, disable_tqdm=disable_tqdm))
             greedy = [i for i, r in enumerate(requests) if _plain_greedy(r.args[1], self)]
-            others = [i for i in range(len(requests)) if i not in set(greedy)]
+            chosen = set(greedy)
+            others = [i for i in range(len(requests)) if i not in chosen]
             out: list[str] = [""] * len(requests)
             if others:
                 static = super().generate_until([requests[i] for i in others], disable_tqdm)

@@ -7,7 +7,8 @@
   rebuilds) is checked;
 * the embedded model through ``toolplan-hf`` and ``lm_eval.simple_evaluate`` on 5 planning
   scenarios, stop at the first newline: 2 rows in flight (continuous) gives the batch-1
-  (static) answers and scores, and the rows finished at different steps.
+  (static) answers and scores, and the rows finished at different steps; a sampled
+  request beside greedy ones takes the static route while the greedy ones stay continuous.
 """
 
 from __future__ import annotations
@@ -149,19 +150,43 @@ def test_toolplan_hf_continuous_gives_batch_one_answers(embedded_model: str) -> 
         answers = {s["doc_id"]: s["resps"][0][0] for s in out["samples"][task]}
         return out["results"][task], answers, lm.cost_report()
 
+    def direct(batch: int, kwargs: list[dict[str, Any]]) -> list[str]:
+        from lm_eval.api.instance import Instance
+
+        lm.batch_size_per_gpu = batch
+        prompts = ["Plan: check pump 3.", "List the sensors of chiller 6.", "Hi"]
+        return list(
+            lm.generate_until(
+                [
+                    Instance("generate_until", {}, (p, k), i)
+                    for i, (p, k) in enumerate(zip(prompts, kwargs, strict=True))
+                ],
+                disable_tqdm=True,
+            )
+        )
+
+    greedy = {"max_gen_toks": 4, "until": ["\n\n"], "do_sample": False}
+    sampled = {"max_gen_toks": 4, "until": ["\n\n"], "do_sample": True, "temperature": 0.7}
     try:
         one, one_answers, one_cost = run(1)
         assert lm.last_continuous is None  # batch 1: lm-eval's static route
         two, two_answers, two_cost = run(2)
+        stats = lm.last_continuous
+        # a sampled request beside greedy ones: it takes the static route, the others
+        # stay continuous, and every answer lands in its request's place
+        alone = direct(1, [greedy, greedy, greedy])
+        mixed = direct(2, [greedy, sampled, greedy])
+        assert lm.last_continuous is not None and lm.last_continuous.rows == 2
     finally:
         torch.set_num_threads(threads)
+    assert [mixed[0], mixed[2]] == [alone[0], alone[2]]
+    assert isinstance(mixed[1], str)
     assert two_answers == one_answers
     for key, value in one.items():
         if isinstance(value, float):
             assert two[key] == pytest.approx(value, nan_ok=True), key
         else:
             assert two[key] == value, key
-    stats = lm.last_continuous
     assert stats is not None and stats.rows == 5 and stats.most_in_flight == 2
     # rows left at different steps: some on the newline, before the 24-token limit
     assert len(set(stats.new_tokens)) > 1 and min(stats.new_tokens) < 24, stats
