@@ -100,12 +100,25 @@ def eos_token_ids(model: Any, tokenizer: Any) -> list[int]:
 
 
 def supports_continuous(model: Any) -> bool:
-    """Whether ``model``'s cache is plain full attention (a 2-token probe forward)."""
+    """Whether ``model`` takes the inputs used here and its cache is plain full attention.
+
+    A 2-token probe forward with the arguments a step passes (mask, positions,
+    ``logits_to_keep``); a model whose forward rejects them is not supported.
+    """
     import torch
 
     device = next(model.parameters()).device
     with torch.no_grad():
-        out = model(input_ids=torch.tensor([[1, 2]], device=device), use_cache=True)
+        try:
+            out = model(
+                input_ids=torch.tensor([[1, 2]], device=device),
+                attention_mask=torch.ones((1, 2), dtype=torch.long, device=device),
+                position_ids=torch.arange(2, device=device)[None, :],
+                use_cache=True,
+                logits_to_keep=1,
+            )
+        except TypeError:  # an argument this model's forward does not take
+            return False
     cache = getattr(out, "cache", None) or getattr(out, "past_key_values", None)
     return reusable_cache(cache)
 

@@ -13,6 +13,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 import pytest
@@ -99,7 +100,7 @@ def test_rows_leave_and_join_with_batch_one_outputs() -> None:
 
     store = PrefixStore(min_prefix=4)
 
-    def hint(row: list[int]) -> int:  # what the row shares with the others
+    def hint(row: Sequence[int]) -> int:  # what the row shares with the others
         return len(shared) if list(row[: len(shared)]) == shared else 0
 
     batcher = ContinuousBatcher(model, _NoTextTokenizer(), 3, store, hint=hint)
@@ -207,3 +208,19 @@ def test_only_plain_greedy_requests_go_continuous() -> None:
     assert not _plain_greedy({"temperature": 0.5}, lm)  # lm-eval makes that sampling
     assert not _plain_greedy({"do_sample": False, "repetition_penalty": 1.2}, lm)
     assert not _plain_greedy("max_gen_toks=32", lm)
+
+
+def test_support_probe() -> None:
+    from harness_ext.models.continuous import supports_continuous
+
+    model = _tiny_model()
+    assert supports_continuous(model)
+
+    class NoLogitsToKeep(type(model)):  # type: ignore[misc]
+        def forward(self, input_ids: Any, attention_mask: Any = None, **kwargs: Any) -> Any:
+            if "logits_to_keep" in kwargs:
+                raise TypeError("forward() got an unexpected keyword argument 'logits_to_keep'")
+            return super().forward(input_ids, attention_mask=attention_mask, **kwargs)
+
+    model.__class__ = NoLogitsToKeep
+    assert not supports_continuous(model)
