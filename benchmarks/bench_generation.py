@@ -8,9 +8,12 @@ scenarios of the planning task (``--rows`` overrides):
 
 * **ours**: ``lm_eval.simple_evaluate`` with ``toolplan-hf`` at ``batch_size=B`` and
   ``max_gen_toks=--max-new-tokens`` — the whole lm-eval route (data, chat template,
-  ``generate_until`` with per-row stops and prefix reuse, scoring, aggregation).
-  Tokens/s = generated tokens (non-pad, as ``toolplan_cost`` counts them) / wall time of
-  ``simple_evaluate``;
+  ``generate_until`` with per-row stops and prefix reuse, scoring, aggregation), twice:
+  **continuous** (the default at ``B`` > 1: ``B`` rows in flight, a finished row leaves,
+  a waiting one joins; ``harness_ext.models.continuous``) and **static** (``continuous=False``:
+  lm-eval's batches of ``B``, one ``generate`` each; at ``B`` = 1 both are the static route,
+  so it runs once). Tokens/s = generated tokens (non-pad, as ``toolplan_cost`` counts them)
+  / wall time of ``simple_evaluate``;
 * **raw**: the same chat-templated prompts (taken from ours' logged requests), left-padded
   in batches of ``B``, through plain ``model.generate(max_new_tokens=..., do_sample=False)``
   without stop strings (the physical limit); tokens/s = non-pad new tokens / wall.
@@ -18,10 +21,12 @@ scenarios of the planning task (``--rows`` overrides):
 The plugin's share of ours' wall time is the time spent in this plugin's code that is not
 the model: scenario loading and prompt data (``assetops.load_dataset``), scoring
 (``assetops.process_results``) and the per-row stop check run after every decoding step
-(``PerRowStop.__call__``), each timed by a wrapper. Printed per batch size: tokens/s of
-both per wall second and per CPU second of this process (with one thread, the CPU figure
-is what an idle machine gives; others' jobs slow the wall figures), ours/raw, ours vs ours
-at batch 1, the plugin's share, and the machine's load average. A short warm-up run comes
+(``PerRowStop.__call__``, or ``StopRule.done`` under continuous batching), each timed by a
+wrapper. Printed per batch size: tokens/s of each route per wall second and per CPU second
+of this process (with one thread, the CPU figure is what an idle machine gives; others'
+jobs slow the wall figures), the system share of that CPU time (page faults of large
+allocations show there), continuous/raw, static/raw, continuous vs ours at batch 1, the
+plugin's share of the continuous run, and the machine's load average. A short warm-up run comes
 first. Nothing is asserted; the issue's targets are printed beside the ratios.
 """
 
@@ -69,15 +74,24 @@ class Timers:
 def _install_timers(timers: Timers) -> None:
     """Wrap the plugin's per-run code before any task is built (the YAML resolves names then)."""
     from harness_ext.lm_eval_glue import assetops
-    from harness_ext.models import batching
+    from harness_ext.models import batching, continuous
 
     assetops.load_dataset = timers.wrap("load_dataset", assetops.load_dataset)
     assetops.process_results = timers.wrap("process_results", assetops.process_results)
     batching.PerRowStop.__call__ = timers.wrap("per_row_stop", batching.PerRowStop.__call__)  # type: ignore[method-assign]
+    continuous.StopRule.done = timers.wrap("stop_rule", continuous.StopRule.done)  # type: ignore[method-assign]
 
 
-def run_ours(lm: Any, task: str, rows: int, batch: int, max_new: int) -> dict[str, Any]:
-    """One ``simple_evaluate`` at ``batch``; returns tokens, wall, contexts and scores."""
+def _cpu() -> tuple[float, float]:
+    """User and system CPU seconds of this process so far."""
+    t = os.times()
+    return t.user, t.system
+
+
+def run_ours(
+    lm: Any, task: str, rows: int, batch: int, max_new: int, continuous: bool = True
+) -> dict[str, Any]:
+    """One ``simple_evaluate`` at ``batch``; returns tokens, wall, CPU, contexts, scores."""
     import lm_eval
 
     from harness_ext.lm_eval_glue.taskdirs import task_manager
@@ -87,7 +101,8 @@ def run_ours(lm: Any, task: str, rows: int, batch: int, max_new: int) -> dict[st
     lm.batch_size_per_gpu = batch
     lm._cost = CostMeter()
     lm._prefixes = PrefixStore()  # no prefix kept from the previous batch size
-    started, cpu_started = time.perf_counter(), time.process_time()
+    lm._continuous = continuous
+    started, (user0, sys0) = time.perf_counter(), _cpu()
     out = lm_eval.simple_evaluate(
         model=lm,
         tasks=[task],
@@ -99,7 +114,8 @@ def run_ours(lm: Any, task: str, rows: int, batch: int, max_new: int) -> dict[st
         bootstrap_iters=0,
         verbosity="ERROR",
     )
-    wall, cpu = time.perf_counter() - started, time.process_time() - cpu_started
+    wall, (user1, sys1) = time.perf_counter() - started, _cpu()
+    cpu, system = user1 - user0 + sys1 - sys0, sys1 - sys0
     assert out is not None
     cost = lm.cost_report()
     samples = out["samples"][task]
@@ -107,8 +123,10 @@ def run_ours(lm: Any, task: str, rows: int, batch: int, max_new: int) -> dict[st
         "tokens": cost["generated_tokens"],
         "wall_s": wall,
         "cpu_s": cpu,
+        "sys_s": system,
         "generate_s": cost["generate_seconds"],
         "contexts": [s["arguments"][0][0] for s in samples],
+        "answers": [s["resps"][0][0] for s in samples],
         "at_f1": out["results"][task].get("at_f1,none"),
     }
 
@@ -122,7 +140,7 @@ def run_raw(
     tokenizer.padding_side = "left"
     pad = tokenizer.pad_token_id
     tokens = 0
-    started, cpu_started = time.perf_counter(), time.process_time()
+    started, (user0, sys0) = time.perf_counter(), _cpu()
     with torch.no_grad():
         for i in range(0, len(contexts), batch):
             enc = tokenizer(
@@ -130,10 +148,12 @@ def run_raw(
             )
             out = model.generate(**enc, max_new_tokens=max_new, do_sample=False, pad_token_id=pad)
             tokens += int((out[:, enc["input_ids"].shape[1] :] != pad).sum())
+    wall, (user1, sys1) = time.perf_counter() - started, _cpu()
     return {
         "tokens": tokens,
-        "wall_s": time.perf_counter() - started,
-        "cpu_s": time.process_time() - cpu_started,
+        "wall_s": wall,
+        "cpu_s": user1 - user0 + sys1 - sys0,
+        "sys_s": sys1 - sys0,
     }
 
 
@@ -169,51 +189,70 @@ def main() -> None:
         rows = args.rows or max(batch, 4)
         load_before = os.getloadavg()[0]
         timers.reset()
-        ours = run_ours(lm, args.task, rows, batch, args.max_new_tokens)
+        ours = run_ours(lm, args.task, rows, batch, args.max_new_tokens, continuous=True)
         plugin_s = sum(timers.seconds.values())
+        plugin = dict(timers.seconds)
+        static = (
+            ours
+            if batch == 1
+            else run_ours(lm, args.task, rows, batch, args.max_new_tokens, continuous=False)
+        )
         raw = run_raw(model, tokenizer, ours["contexts"], batch, args.max_new_tokens)
         lengths = [
             len(tokenizer(c, add_special_tokens=False)["input_ids"]) for c in ours["contexts"]
         ]
-        r = {
+        r: dict[str, Any] = {
             "batch": batch,
             "rows": rows,
             "mean_prompt_tokens": round(sum(lengths) / rows, 1),
-            "ours_tokens": ours["tokens"],
-            "ours_wall_s": round(ours["wall_s"], 2),
-            "ours_cpu_s": round(ours["cpu_s"], 2),
-            "ours_tok_s": round(ours["tokens"] / ours["wall_s"], 2),
-            "ours_tok_cpu_s": round(ours["tokens"] / ours["cpu_s"], 2),
-            "raw_tokens": raw["tokens"],
-            "raw_wall_s": round(raw["wall_s"], 2),
-            "raw_cpu_s": round(raw["cpu_s"], 2),
-            "raw_tok_s": round(raw["tokens"] / raw["wall_s"], 2),
-            "raw_tok_cpu_s": round(raw["tokens"] / raw["cpu_s"], 2),
-            "plugin_s": {k: round(v, 3) for k, v in timers.seconds.items()},
-            "plugin_share": round(plugin_s / ours["wall_s"], 4),
-            "load_avg_1m": round(load_before, 2),
-            "at_f1": ours["at_f1"],
+            "same_answers_static": ours["answers"] == static["answers"],
         }
+        for name, got in (("ours", ours), ("static", static), ("raw", raw)):
+            r.update(
+                {
+                    f"{name}_tokens": got["tokens"],
+                    f"{name}_wall_s": round(got["wall_s"], 2),
+                    f"{name}_cpu_s": round(got["cpu_s"], 2),
+                    f"{name}_sys_s": round(got["sys_s"], 2),
+                    f"{name}_tok_s": round(got["tokens"] / got["wall_s"], 2),
+                    f"{name}_tok_cpu_s": round(got["tokens"] / got["cpu_s"], 2),
+                }
+            )
+        r.update(
+            {
+                "plugin_s": {k: round(v, 3) for k, v in plugin.items()},
+                "plugin_share": round(plugin_s / ours["wall_s"], 4),
+                "load_avg_1m": round(load_before, 2),
+                "at_f1": ours["at_f1"],
+            }
+        )
         rows_out.append(r)
         print(json.dumps(r), flush=True)
     print(f"\n{TARGETS}")
     print(
-        "tok/s = generated tokens / wall s; tok/cpu-s = per CPU second of this process "
-        f"(with {args.threads} thread(s), what an idle machine would give; others' jobs "
-        "slow the wall figures)"
+        "ours = continuous batching (static at batch 1); static = continuous=False; "
+        "tok/cpu-s = generated tokens per CPU second of this process (with "
+        f"{args.threads} thread(s), what an idle machine would give; others' jobs slow the "
+        "wall figures); sys = system share of that CPU time"
     )
     print(
-        "| batch | rows | ours tok/s | raw tok/s | ours tok/cpu-s | raw tok/cpu-s "
-        "| ours/raw (cpu) | ours/ours@1 (cpu) | plugin share | load avg |"
+        "| batch | rows | ours tok/cpu-s | static tok/cpu-s | raw tok/cpu-s | ours/raw | "
+        "static/raw | ours/ours@1 | sys ours / static / raw | same answers | "
+        "ours tok/s (wall) | plugin share | load avg |"
     )
-    print("|---|---|---|---|---|---|---|---|---|---|")
+    print("|---|---|---|---|---|---|---|---|---|---|---|---|---|")
     base = rows_out[0]["ours_tok_cpu_s"]
     for r in rows_out:
+        shares = " / ".join(
+            f"{100 * r[f'{n}_sys_s'] / r[f'{n}_cpu_s']:.0f} %" for n in ("ours", "static", "raw")
+        )
         print(
-            f"| {r['batch']} | {r['rows']} | {r['ours_tok_s']:.1f} | {r['raw_tok_s']:.1f} | "
-            f"{r['ours_tok_cpu_s']:.1f} | {r['raw_tok_cpu_s']:.1f} | "
-            f"{r['ours_tok_cpu_s'] / r['raw_tok_cpu_s']:.2f} | {r['ours_tok_cpu_s'] / base:.2f} | "
-            f"{100 * r['plugin_share']:.2f} % | {r['load_avg_1m']} |"
+            f"| {r['batch']} | {r['rows']} | {r['ours_tok_cpu_s']:.1f} | "
+            f"{r['static_tok_cpu_s']:.1f} | {r['raw_tok_cpu_s']:.1f} | "
+            f"{r['ours_tok_cpu_s'] / r['raw_tok_cpu_s']:.2f} | "
+            f"{r['static_tok_cpu_s'] / r['raw_tok_cpu_s']:.2f} | "
+            f"{r['ours_tok_cpu_s'] / base:.2f} | {shares} | {r['same_answers_static']} | "
+            f"{r['ours_tok_s']:.1f} | {100 * r['plugin_share']:.2f} % | {r['load_avg_1m']} |"
         )
     if args.json:
         with open(args.json, "w") as f:

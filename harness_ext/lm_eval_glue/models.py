@@ -24,6 +24,10 @@ Use it like ``--model hf``, with these additions (all optional model args)::
   own stop strings, and a prompt prefix the rows share (the catalog of the informed
   prompts) is computed once and reused; ``prefix_cache=False`` turns that off
   (``harness_ext.models.batching`` says why and the rules);
+* at a batch size above 1, greedy requests are generated with continuous batching: up to
+  ``batch_size`` rows in flight, a finished row leaves at once and a waiting request
+  joins (``harness_ext.models.continuous``); ``continuous=False`` keeps lm-eval's static
+  batches (sampling and models whose cache is not plain full attention always use them);
 * ``accelerate launch --cpu --num_processes N -m lm_eval --model toolplan-hf ...`` splits
   the requests over the N processes (lm-eval 0.4.13 does so only when it counts GPUs;
   on a CPU each process would evaluate everything); give each ``threads=1`` or so;
@@ -40,6 +44,8 @@ from typing import Any
 
 from lm_eval.api.registry import register_model
 from lm_eval.models.huggingface import HFLM
+from lm_eval.models.utils import normalize_gen_kwargs
+from tqdm import tqdm
 
 from harness_ext._hook import MODEL_NAME
 from harness_ext.errors import ModelLoadError
@@ -59,6 +65,7 @@ from harness_ext.models.batching import (
     shareable_prefixes,
     unpadded_rows,
 )
+from harness_ext.models.continuous import ContinuousBatcher, ContinuousStats, supports_continuous
 from harness_ext.models.cost import CostMeter
 from harness_ext.models.embedded import DEFAULT_ALIAS, resolve_model
 from harness_ext.models.quantize import as_bool, bnb_config, describe, pop_bnb_options
@@ -104,6 +111,7 @@ class ToolplanHFLM(HFLM):
         allow_base_mismatch: bool | str = False,
         threads: int | str | None = "auto",
         prefix_cache: bool | str = True,
+        continuous: bool | str = True,
         **kwargs: Any,
     ) -> None:
         """Set the CPU threads, check the adapter (if any), then load like HFLM.
@@ -117,6 +125,12 @@ class ToolplanHFLM(HFLM):
         self._allow_base_mismatch = as_bool("allow_base_mismatch", allow_base_mismatch)
         self._prefixes = PrefixStore(disabled=not as_bool("prefix_cache", prefix_cache))
         self._shareable: dict[tuple[int, ...], int] = {}
+        self._continuous = as_bool("continuous", continuous)
+        self._continuous_ok: bool | None = None  # the model's cache allows it (probed once)
+        self._continuous_size = 0  # rows in flight while a continuous run is on, else 0
+        self._continuous_quiet = False  # no progress bar (generate_until's disable_tqdm)
+        self._continuous_stats = ContinuousStats()
+        self.last_continuous: ContinuousStats | None = None  # the latest group's run
         self._auto_logged = False
         device = str(kwargs.get("device") or "cpu")
         # Before loading: quantization and the adapter probe run on these threads too.
@@ -235,13 +249,52 @@ class ToolplanHFLM(HFLM):
         return self._base_check.given if self._base_check is not None else "(given base)"
 
     def generate_until(self, requests: list[Any], disable_tqdm: bool = False) -> list[str]:
-        """HFLM's, after noting which prompts share a prefix with another (for reuse)."""
+        """HFLM's, after noting which prompts share a prefix with another (for reuse);
+        greedy requests go through continuous batching when it is on (class docstring)."""
         if not self._prefixes.disabled and self.backend == "causal" and requests:
             self._shareable = shareable_prefixes([self.tok_encode(r.args[0]) for r in requests])
         try:
-            return list(super().generate_until(requests, disable_tqdm=disable_tqdm))
+            size = self._continuous_batch_size(requests)
+            if not size:
+                return list(super().generate_until(requests, disable_tqdm=disable_tqdm))
+            greedy = [i for i, r in enumerate(requests) if _plain_greedy(r.args[1], self)]
+            chosen = set(greedy)
+            others = [i for i in range(len(requests)) if i not in chosen]
+            out: list[str] = [""] * len(requests)
+            if others:
+                static = super().generate_until([requests[i] for i in others], disable_tqdm)
+                for i, text in zip(others, static, strict=True):
+                    out[i] = text
+            if greedy:
+                # One chunk per gen_kwargs group (n=0); _model_generate keeps `size` in flight.
+                saved: Any = getattr(self, "batch_size_per_gpu")  # noqa: B009 (mypy: untyped in HFLM)
+                self.batch_size_per_gpu = 0
+                self._continuous_size, self._continuous_quiet = size, disable_tqdm
+                try:
+                    batched = super().generate_until([requests[i] for i in greedy], disable_tqdm)
+                finally:
+                    self.batch_size_per_gpu, self._continuous_size = saved, 0
+                for i, text in zip(greedy, batched, strict=True):
+                    out[i] = text
+            return out
         finally:
             self._shareable = {}
+
+    def _continuous_batch_size(self, requests: list[Any]) -> int:
+        """Rows in flight for a continuous run, or 0 for lm-eval's static batches."""
+        if not self._continuous or self.backend != "causal" or not requests:
+            return 0
+        asked = self.batch_size_per_gpu
+        size = self._detect_batch_size() if asked == "auto" else int(asked)
+        if size <= 1:
+            return 0
+        if self._continuous_ok is None:
+            self._continuous_ok = supports_continuous(self.model)
+            if not self._continuous_ok:
+                logging.getLogger(__name__).info(
+                    "continuous batching off: the model's cache is not plain full attention"
+                )
+        return size if self._continuous_ok else 0
 
     def _detect_batch_size(self, requests: Any = None, pos: int = 0) -> int:
         """``batch_size=auto``: a fixed size on a CPU (see ``cpu_auto_batch_size``)."""
@@ -255,13 +308,73 @@ class ToolplanHFLM(HFLM):
 
     def _model_generate(self, context: Any, max_length: int, stop: list[str], **kwargs: Any) -> Any:
         started = time.perf_counter()
-        out = self._generate(context, max_length, stop, **kwargs)
+        in_flight = None
+        if self._continuous_size:
+            out, in_flight = self._generate_continuous(context, max_length, stop, **kwargs)
+        else:
+            out = self._generate(context, max_length, stop, **kwargs)
         new = out[:, context.shape[1] :]
         pad = self.tokenizer.pad_token_id
         tokens = int((new != pad).sum()) if pad is not None else int(new.numel())
         # .sum() synchronises a CUDA stream, so the time below covers the whole generate.
-        self._cost.add_generation(tokens, time.perf_counter() - started, rows=int(out.shape[0]))
+        self._cost.add_generation(
+            tokens, time.perf_counter() - started, rows=int(out.shape[0]), batch=in_flight
+        )
         return out
+
+    def _generate_continuous(
+        self, context: Any, max_length: int, stop: list[str], **kwargs: Any
+    ) -> tuple[Any, int]:
+        """A whole gen_kwargs group, ``_continuous_size`` rows in flight; ``generate``'s layout.
+
+        Returns ``[context | each row's tokens, padded]`` (what lm-eval cuts and decodes)
+        and the most rows that were in flight.
+        """
+        import torch
+
+        rows = unpadded_rows(context, kwargs.get("attention_mask"))
+        shareable = self._shareable
+
+        def hint(row: Any) -> int:  # as a batch of one: what the prompt shares with others
+            return shareable.get(tuple(row), 0)
+
+        batcher = ContinuousBatcher(
+            self.model, self.tokenizer, self._continuous_size, self._prefixes, hint
+        )
+        # lm-eval's bar moves only once the whole group is back: show the rows as they end.
+        bar = tqdm(
+            total=len(rows),
+            desc=f"Continuous batching ({self._continuous_size} in flight)",
+            disable=self._continuous_quiet or self.rank != 0,
+            leave=False,
+        )
+        with (
+            bar,
+            torch.autocast(
+                device_type=self.device.type,
+                dtype=self.mixed_precision_dtype,
+                enabled=self.mixed_precision_dtype is not None,
+            ),
+        ):
+            generated, stats = batcher.generate(
+                rows, max_length - context.shape[1], stop, on_finish=lambda _: bar.update(1)
+            )
+        self._record_continuous(stats)
+        pad = self.tokenizer.pad_token_id
+        width = max((len(g) for g in generated), default=0)
+        tail = torch.full((len(rows), width), pad, dtype=context.dtype)
+        for i, g in enumerate(generated):
+            tail[i, : len(g)] = torch.tensor(g, dtype=context.dtype)
+        return torch.cat([context, tail.to(context.device)], dim=1), stats.most_in_flight
+
+    def _record_continuous(self, stats: ContinuousStats) -> None:
+        total = self._continuous_stats
+        total.rows += stats.rows
+        total.steps += stats.steps
+        total.rebuilds += stats.rebuilds
+        total.prefill_tokens += stats.prefill_tokens
+        total.most_in_flight = max(total.most_in_flight, stats.most_in_flight)
+        self.last_continuous = stats
 
     def _generate(self, context: Any, max_length: int, stop: list[str], **kwargs: Any) -> Any:
         """HFLM's ``_model_generate`` with per-row stops and shared-prefix reuse."""
@@ -318,6 +431,13 @@ class ToolplanHFLM(HFLM):
                 "enabled": not self._prefixes.disabled,
                 **self._prefixes.stats.as_dict(),
             },
+            "continuous": {
+                "enabled": self._continuous,
+                "rows": self._continuous_stats.rows,
+                "steps": self._continuous_stats.steps,
+                "most_in_flight": self._continuous_stats.most_in_flight,
+                "cache_rebuilds": self._continuous_stats.rebuilds,
+            },
         }
 
     def get_model_info(self) -> dict[str, Any]:
@@ -335,3 +455,14 @@ class ToolplanHFLM(HFLM):
                 "probe_max_abs_logit_diff": self._probe_diff,
             }
         return info
+
+
+_GREEDY_KEYS = {"until", "max_gen_toks", "do_sample", "temperature"}
+
+
+def _plain_greedy(gen_kwargs: Any, lm: Any) -> bool:
+    """Greedy generation with no option beyond stops and a length (continuous batching)."""
+    if not isinstance(gen_kwargs, dict):
+        return False
+    kwargs = normalize_gen_kwargs(gen_kwargs, lm.max_gen_toks)
+    return kwargs.get("do_sample") is False and set(kwargs) <= _GREEDY_KEYS

@@ -16,7 +16,8 @@ file, so every run lands it at ``results["config"]["toolplan_cost"]``::
       "generate_calls": 3, "generated_tokens": 96, "generate_seconds": 9.7,
       "tokens_per_second": 9.9,       # null when nothing was generated (log-likelihood tasks)
       "generate_rows": 3,             # sequences generated (rows of all batches); null if untold
-      "largest_batch": 1,             # most rows in one generate call; null if untold
+      "largest_batch": 1,             # most rows in one generate call (continuous: in
+                                      # flight at once); null if untold
       "cpu_threads": 2,               # torch's intra-op threads (toolplan-hf's `threads`)
       "omp_wait_policy": "PASSIVE"    # OMP_WAIT_POLICY, null when unset (models.threads)
     }
@@ -34,7 +35,9 @@ Under batching (``--batch_size N``) a ``generate`` call produces several rows at
 ``generated_tokens`` counts every row's tokens up to its own stop (a finished row is
 padded, and padding is not counted), ``generate_seconds`` is wall time, so
 ``tokens_per_second`` is the run's throughput — what batching buys — not one sequence's
-speed. ``toolplan-hf`` adds ``batch_size`` (as asked: a number or ``auto``) and
+speed. Under continuous batching (``harness_ext.models.continuous``) one call is a whole
+group of requests with the same generation options; ``largest_batch`` is then the most
+rows in flight at once. ``toolplan-hf`` adds ``batch_size`` (as asked: a number or ``auto``) and
 ``prefix_cache`` (prompt-prefix reuse; ``harness_ext.models.batching``).
 """
 
@@ -129,8 +132,13 @@ class CostMeter:
         if callable(footprint):
             self.model_footprint_mb = float(footprint()) / (1024 * 1024)
 
-    def add_generation(self, tokens: int, seconds: float, rows: int | None = None) -> None:
-        """Count one ``generate`` call of ``rows`` sequences.
+    def add_generation(
+        self, tokens: int, seconds: float, rows: int | None = None, batch: int | None = None
+    ) -> None:
+        """Count one ``generate`` call of ``rows`` sequences, at most ``batch`` at a time.
+
+        ``batch`` defaults to ``rows`` (a static batch); a continuous run gives the most
+        rows it had in flight.
 
         A caller that does not tell the rows makes ``generate_rows`` and ``largest_batch``
         unknown (null) for the rest of the run, rather than wrong.
@@ -142,7 +150,7 @@ class CostMeter:
             self.generate_rows = self.largest_batch = None
         else:
             self.generate_rows += rows
-            self.largest_batch = max(self.largest_batch, rows)
+            self.largest_batch = max(self.largest_batch, rows if batch is None else batch)
 
     def report(self) -> dict[str, Any]:
         """The ``toolplan_cost`` block (rounded for reading; raw sums kept exact enough)."""
