@@ -371,7 +371,8 @@ class ToolplanHFLM(HFLM):
         total = self._continuous_stats
         total.rows += stats.rows
         total.steps += stats.steps
-        total.rebuilds += stats.rebuilds
+        total.joins += stats.joins
+        total.moves += stats.moves
         total.prefill_tokens += stats.prefill_tokens
         total.most_in_flight = max(total.most_in_flight, stats.most_in_flight)
         self.last_continuous = stats
@@ -436,7 +437,8 @@ class ToolplanHFLM(HFLM):
                 "rows": self._continuous_stats.rows,
                 "steps": self._continuous_stats.steps,
                 "most_in_flight": self._continuous_stats.most_in_flight,
-                "cache_rebuilds": self._continuous_stats.rebuilds,
+                "joins": self._continuous_stats.joins,
+                "rows_moved": self._continuous_stats.moves,
             },
         }
 
