@@ -13,8 +13,9 @@ An error in one adapter does not stop the others; every table is printed.
 
 CPU threads: the check sets ``OMP_WAIT_POLICY=PASSIVE`` before torch is imported (unless
 the variable is already set), and ``--threads`` defaults to ``auto`` (one per core with
-the passive policy). Without it, an 8-bit check beside another model process ran at a
-small fraction of its alone speed (see ``harness_ext.models.threads`` and
+the passive policy; one thread for an 8/4-bit base under 1B parameters, whose small ops
+lose time to a second thread). Without the passive policy, an 8-bit check beside another
+model process ran at a small fraction of its alone speed (see ``harness_ext.models.threads`` and
 ``benchmarks/bench_contention.py``).
 """
 
@@ -78,7 +79,8 @@ def configure(parser: argparse.ArgumentParser) -> None:
         "--threads",
         default=None,
         help="torch CPU threads: a number, or auto (default; one per core, with waiting "
-        "OpenMP threads sleeping instead of spinning: OMP_WAIT_POLICY=PASSIVE unless set)",
+        "OpenMP threads sleeping instead of spinning: OMP_WAIT_POLICY=PASSIVE unless set; "
+        "one for an 8/4-bit model under 1B parameters)",
     )
     rec = parser.add_argument_group("recording a baseline")
     rec.add_argument(

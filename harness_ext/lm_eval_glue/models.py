@@ -14,7 +14,9 @@ Use it like ``--model hf``, with these additions (all optional model args)::
   rejects, so they become a ``BitsAndBytesConfig`` here (see ``harness_ext.models.quantize``);
 * ``threads`` (``auto`` or a number) sets torch's CPU threads before loading; ``auto`` keeps
   one core free unless ``OMP_WAIT_POLICY=PASSIVE`` was set before start, since a spinning
-  OpenMP runtime on every core collapses beside another process (see
+  OpenMP runtime on every core collapses beside another process, and drops to one thread
+  once a bitsandbytes-quantized model under 1B parameters is loaded (its small ops lose
+  time to a second thread: 2.8 vs 1.1 min for README (a)'s adapter run; see
   ``harness_ext.models.threads``; on a busy machine use ``OMP_WAIT_POLICY=PASSIVE lm_eval ...``);
 * with ``peft=ADAPTER`` the adapter's files, its base model and its effect are checked
   before anything is generated (``harness_ext.models.adapter_checks``); ``allow_base_mismatch=True``
@@ -69,7 +71,12 @@ from harness_ext.models.continuous import ContinuousBatcher, ContinuousStats, su
 from harness_ext.models.cost import CostMeter
 from harness_ext.models.embedded import DEFAULT_ALIAS, resolve_model
 from harness_ext.models.quantize import as_bool, bnb_config, describe, pop_bnb_options
-from harness_ext.models.threads import apply_threads, resolve_threads, thread_report
+from harness_ext.models.threads import (
+    apply_threads,
+    resolve_threads,
+    thread_report,
+    threads_after_load,
+)
 
 _BNB_8BIT_LOGGER = "bitsandbytes.autograd._functions"
 
@@ -170,6 +177,10 @@ class ToolplanHFLM(HFLM):
         self._cost.start_load()
         super().__init__(pretrained, **kwargs)
         self._cost.end_load(getattr(self, "_model", None))
+        model = getattr(self, "_model", None)
+        parameters = sum(p.numel() for p in model.parameters()) if model is not None else 0
+        quantized = self._quantization.get("method") == "bitsandbytes"  # on the fly or a folder
+        apply_threads(threads_after_load(threads, device, quantized, parameters))
         self._shard_across_cpu_processes()
 
     def _shard_across_cpu_processes(self) -> None:

@@ -18,6 +18,7 @@ from harness_ext.models.threads import (
     prefer_passive_wait,
     resolve_threads,
     thread_report,
+    threads_after_load,
 )
 
 
@@ -45,6 +46,16 @@ def test_a_number_is_used_as_given(value: object, expected: int) -> None:
 def test_anything_else_names_the_fix(value: object) -> None:
     with pytest.raises(ModelLoadError, match=r"Fix: use threads=auto or a whole number"):
         resolve_threads(value)
+
+
+def test_auto_gives_small_quantized_models_one_thread_once_loaded() -> None:
+    small, large = 134_515_008, 1_711_376_384  # SmolLM2-135M, SmolLM2-1.7B
+    assert threads_after_load("auto", "cpu", quantized=True, parameters=small) == 1
+    assert threads_after_load(None, "cpu", quantized=True, parameters=small) == 1
+    assert threads_after_load("auto", "cpu", quantized=True, parameters=large) is None
+    assert threads_after_load("auto", "cpu", quantized=False, parameters=small) is None
+    assert threads_after_load("auto", "cuda:0", quantized=True, parameters=small) is None
+    assert threads_after_load(2, "cpu", quantized=True, parameters=small) is None  # as given
 
 
 def test_passive_wait_is_set_only_before_torch_and_never_over_the_user(
@@ -81,3 +92,20 @@ def test_toolplan_hf_sets_and_records_the_threads(keep_torch_threads: None) -> N
     report = lm.cost_report()
     assert report["cpu_threads"] == 1
     assert report == {**report, **thread_report()}
+
+
+@pytest.mark.slow
+def test_toolplan_hf_runs_a_small_8bit_model_on_one_thread_under_auto(
+    keep_torch_threads: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from harness_ext.lm_eval_glue.models import ToolplanHFLM
+
+    # Passive waits: auto keeps torch's count (2 here) until the model is known.
+    monkeypatch.setenv("OMP_WAIT_POLICY", "PASSIVE")
+    torch.set_num_threads(2)
+    fp32 = ToolplanHFLM(pretrained="smollm2-135m", device="cpu")
+    assert fp32.cost_report()["cpu_threads"] == 2
+    lm = ToolplanHFLM(pretrained="smollm2-135m", device="cpu", load_in_8bit=True)
+    assert lm.cost_report()["cpu_threads"] == 1
+    explicit = ToolplanHFLM(pretrained="smollm2-135m", device="cpu", load_in_8bit=True, threads=2)
+    assert explicit.cost_report()["cpu_threads"] == 2
