@@ -16,8 +16,8 @@ Shapes: ``135m`` is the embedded SmolLM2-135M-Instruct; ``360m`` and ``1.7b`` ar
 initialised Llamas of SmolLM2-360M's and SmolLM2-1.7B's shapes (``SHAPES``) with the
 embedded tokenizer, written to a temporary folder — their answers are noise that runs to
 the token limit, which is what a timing needs (no weights are downloaded). ``8bit-lora``
-adds a freshly initialised rank-16 LoRA on every projection (the committed adapter's
-targets) over the 8-bit base.
+adds a freshly initialised rank-16 LoRA on every linear layer (``all-linear``, the
+training default) over the 8-bit base.
 
 Printed per shape and route: generated tokens per wall second and per CPU second at each
 thread count, and wall(1 thread) / wall(T threads) (above 1: the threads pay). The
@@ -87,8 +87,8 @@ def _lora_adapter(folder: Path, pretrained: str) -> str:
     from harness_ext.models.embedded import resolve_model
 
     base = AutoModelForCausalLM.from_pretrained(resolve_model(pretrained))
-    targets = ["q_proj", "k_proj", "v_proj", "o_proj", "gate_proj", "up_proj", "down_proj"]
-    model = get_peft_model(base, LoraConfig(r=16, lora_alpha=32, target_modules=targets))
+    config = LoraConfig(r=16, lora_alpha=32, target_modules="all-linear")  # as `toolplan train`
+    model = get_peft_model(base, config)
     torch.manual_seed(0)
     for name, param in model.named_parameters():
         if "lora_B" in name:

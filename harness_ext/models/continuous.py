@@ -135,33 +135,29 @@ def _slot_layer_class() -> type:
     class SlotLayer(DynamicLayer):
         """One layer's keys/values of the rows in flight, each row left-aligned in its slot.
 
-        ``lengths`` holds each row's cached tokens: a one-token step writes row ``i``'s new
-        key/value at column ``lengths[i]`` and attends over ``max(lengths) + 1`` columns.
+        ``rows`` indexes the rows in flight (the buffer's first slots) and ``lengths`` holds
+        each one's cached tokens, ``width`` their maximum: a one-token step writes row
+        ``i``'s new key/value at column ``lengths[i]`` and attends over ``width + 1``
+        columns. The step builds these once and shares them across the layers.
         """
 
-        def __init__(self, keys: Any, values: Any, lengths: Any) -> None:
-            import torch
-
+        def __init__(self, keys: Any, values: Any, rows: Any, lengths: Any, width: int) -> None:
             super().__init__()
-            rows = int(lengths.shape[0])
-            width = int(lengths.max())
             self.kbuf, self.vbuf = keys, values
             self.device = keys.device
             self.is_initialized = True
-            self.lengths = lengths
-            self.rows = torch.arange(rows, device=keys.device)
-            self.width = width
+            self.rows, self.lengths = rows, lengths
+            self.count, self.width = int(rows.shape[0]), width
             # What the mask is built from (past length): the widest row's cached tokens.
-            self.keys = keys[:rows, :, :width]
-            self.values = values[:rows, :, :width]
+            self.keys = keys[: self.count, :, :width]
+            self.values = values[: self.count, :, :width]
 
         def update(self, key_states: Any, value_states: Any, *args: Any, **kwargs: Any) -> Any:
             self.kbuf[self.rows, :, self.lengths] = key_states[:, :, 0]
             self.vbuf[self.rows, :, self.lengths] = value_states[:, :, 0]
             self.width += 1
-            rows = int(self.rows.shape[0])
-            self.keys = self.kbuf[:rows, :, : self.width]
-            self.values = self.vbuf[:rows, :, : self.width]
+            self.keys = self.kbuf[: self.count, :, : self.width]
+            self.values = self.vbuf[: self.count, :, : self.width]
             return self.keys, self.values
 
     return SlotLayer
@@ -321,10 +317,12 @@ class ContinuousBatcher:
 
         device = self._layers[0][0].device
         lengths = torch.tensor([row.cached for row in active], device=device)
-        width = int(lengths.max()) + 1
+        cached = max(row.cached for row in active)
+        width = cached + 1
         if width > self._layers[0][0].shape[2]:  # never with the capacity given
             raise RuntimeError(f"continuous batching: a row outgrew its slot ({width} tokens)")
-        slots: list[Any] = [self._slot(k, v, lengths) for k, v in self._layers]
+        rows = torch.arange(len(active), device=device)
+        slots: list[Any] = [self._slot(k, v, rows, lengths, cached) for k, v in self._layers]
         columns = torch.arange(width, device=device)[None, :]
         result = self._forward(
             input_ids=torch.tensor([[row.generated[-1]] for row in active], device=device),

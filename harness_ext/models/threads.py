@@ -82,6 +82,11 @@ def prefer_passive_wait(environ: MutableMapping[str, str] | None = None) -> bool
     return waits_passively(env)
 
 
+def _is_auto(value: Any) -> bool:
+    """Whether a ``threads`` value means ``auto`` (also ``None`` or blank)."""
+    return ("" if value is None else str(value).strip().lower()) in ("", AUTO)
+
+
 def resolve_threads(
     value: Any, device: str = "cpu", environ: MutableMapping[str, str] | None = None
 ) -> int | None:
@@ -96,7 +101,7 @@ def resolve_threads(
     from harness_ext.errors import ModelLoadError
 
     text = "" if value is None else str(value).strip().lower()
-    if text in ("", AUTO):
+    if _is_auto(value):
         if str(device).startswith("cuda"):
             return None
         return None if waits_passively(environ) else max(1, cpu_count() - 1)
@@ -115,8 +120,7 @@ def threads_after_load(value: Any, device: str, quantized: bool, parameters: int
     fewer than ``SMALL_QUANTIZED_PARAMS`` parameters (module docstring for why).
     ``value`` has passed :func:`resolve_threads` already.
     """
-    text = "" if value is None else str(value).strip().lower()
-    if text not in ("", AUTO) or str(device).startswith("cuda"):
+    if not _is_auto(value) or str(device).startswith("cuda"):
         return None
     return 1 if quantized and parameters < SMALL_QUANTIZED_PARAMS else None
 
